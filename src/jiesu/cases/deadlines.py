@@ -1,0 +1,134 @@
+"""The clocks: the case clock from arrival and the stage clocks, with warning lamps.
+
+Hour limits run on natural time. Day limits are natural days, or working days on the
+official calendar (with 调休) when the policy in force says so.
+"""
+
+import bisect
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from jiesu.cases.models import DayMode, DeadlinePolicy, Lamp, State, Urgency
+from jiesu.core import calendar
+
+LOCAL = ZoneInfo("Asia/Shanghai")
+DEFAULT_SUPERVISION_HOURS = (2, 24, 168)
+
+
+@lru_cache(maxsize=1)
+def _policies() -> tuple[list[dt.date], list[DeadlinePolicy]]:
+    rows = list(DeadlinePolicy.objects.order_by("effective_from"))
+    return [p.effective_from for p in rows], rows
+
+
+def clear_cache() -> None:
+    _policies.cache_clear()
+
+
+def policy_on(day: dt.date) -> DeadlinePolicy:
+    """The policy in force on `day`; the built-in defaults before any row applies."""
+    dates, rows = _policies()
+    i = bisect.bisect_right(dates, day)
+    if i == 0:
+        return DeadlinePolicy(effective_from=dt.date.min, supervision_hours=list(DEFAULT_SUPERVISION_HOURS))
+    return rows[i - 1]
+
+
+@dataclass(frozen=True)
+class Limit:
+    hours: int | None = None
+    days: int | None = None
+    until: dt.datetime | None = None
+
+
+def completion_limit(case, policy: DeadlinePolicy) -> Limit:
+    """The case's own limit from the platform wins; else the urgency default."""
+    if case.platform_due_at:
+        return Limit(until=case.platform_due_at)
+    if case.limit_hours:
+        return Limit(hours=case.limit_hours)
+    if case.limit_days:
+        return Limit(days=case.limit_days)
+    return {
+        Urgency.EMERGENCY: Limit(hours=policy.emergency_hours),
+        Urgency.UTILITY: Limit(hours=policy.utility_hours),
+        Urgency.ORDINARY: Limit(days=policy.ordinary_days),
+        Urgency.COMPLEX: Limit(days=policy.complex_days),
+    }[case.urgency]
+
+
+def add_limit(start: dt.datetime, limit: Limit, mode: str) -> tuple[dt.datetime, bool]:
+    """The due time for a limit counted from `start`, and whether it rests on a year with
+    no official holiday schedule loaded."""
+    if limit.until is not None:
+        return limit.until, False
+    if limit.hours is not None:
+        return start + dt.timedelta(hours=limit.hours), False
+    local = start.astimezone(LOCAL)
+    if mode == DayMode.WORKING:
+        day = calendar.add_workdays(local.date(), limit.days)
+        years = range(local.year, day.year + 1)
+        unscheduled = not all(calendar.has_official_schedule(y) for y in years)
+        due = dt.datetime.combine(day, local.timetz()).replace(tzinfo=LOCAL)
+        return due, unscheduled
+    return local + dt.timedelta(days=limit.days), False
+
+
+def intake_deadlines(case) -> dict:
+    """Deadlines fixed when a case arrives: sign, return and completion."""
+    policy = policy_on(case.received_at.astimezone(LOCAL).date())
+    due, unscheduled = add_limit(case.received_at, completion_limit(case, policy), policy.day_mode)
+    return {
+        "sign_due_at": case.received_at + dt.timedelta(minutes=policy.sign_minutes),
+        "return_due_at": case.received_at + dt.timedelta(minutes=policy.return_minutes),
+        "due_at": due,
+        "due_unscheduled": unscheduled,
+    }
+
+
+def dispatch_deadline(signed_at: dt.datetime) -> dt.datetime:
+    policy = policy_on(signed_at.astimezone(LOCAL).date())
+    return signed_at + dt.timedelta(minutes=policy.dispatch_minutes)
+
+
+def supervision_nodes(dispatched_at: dt.datetime) -> list[dt.datetime]:
+    """催办 nodes after dispatch (default 2 h, 24 h, 7 d)."""
+    policy = policy_on(dispatched_at.astimezone(LOCAL).date())
+    hours = policy.supervision_hours or DEFAULT_SUPERVISION_HOURS
+    return [dispatched_at + dt.timedelta(hours=h) for h in hours]
+
+
+def stage_clock(case) -> tuple[dt.datetime | None, dt.datetime | None]:
+    """(start, due) of the clock that matters in the case's current state."""
+    if case.state == State.RECEIVED:
+        return case.received_at, case.sign_due_at
+    if case.state == State.ACCEPTED:
+        return case.signed_at, case.dispatch_due_at
+    if case.state in (State.DISPATCHED, State.REPLIED):
+        return case.received_at, case.due_at
+    return None, None
+
+
+def lamp_for(start, due, now: dt.datetime, share: Decimal) -> str:
+    if start is None or due is None:
+        return Lamp.NONE
+    if now > due:
+        return Lamp.RED
+    total = (due - start).total_seconds()
+    if total <= 0 or (now - start).total_seconds() >= float(share) * total:
+        return Lamp.YELLOW
+    return Lamp.GREEN
+
+
+def clock_fields(case, now: dt.datetime) -> dict:
+    """The hot clock fields for the case as it stands now."""
+    start, due = stage_clock(case)
+    share = policy_on(case.received_at.astimezone(LOCAL).date()).due_soon_share
+    return {
+        "current_stage_start": start,
+        "current_due_at": due,
+        "lamp": lamp_for(start, due, now, share),
+    }

@@ -1,0 +1,507 @@
+"""The only place a case changes state: one transition table and one function per action.
+
+Each action checks the table (state and role), validates its input, then in one
+transaction updates the case under an optimistic version check and appends one
+CaseEvent. Anything refused raises a WorkflowError with a Chinese message and changes
+nothing.
+"""
+
+import contextlib
+import contextvars
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+
+from jiesu.cases import deadlines
+from jiesu.cases.errors import Conflict, InvalidInput, NotAllowed, RoleRefused
+from jiesu.cases.models import Case, CaseEvent, Satisfaction, Solved, State
+from jiesu.org.models import HANDLER_ROLES, UnitKind
+from jiesu.org.models import Role as R
+from jiesu.org.queries import grants_of
+
+S = State
+OPEN_STATES = frozenset({S.RECEIVED, S.ACCEPTED, S.DISPATCHED, S.REPLIED, S.SHELVED})
+ALL_STATES = frozenset(S)
+DESK = frozenset({R.LEADER, R.OPERATOR})
+HANDLERS = frozenset(HANDLER_ROLES)
+EVERYONE = frozenset(R) - {R.ADMIN}
+
+
+@dataclass(frozen=True)
+class Transition:
+    """One row of the table: from which states, to which state (None: stays), who may."""
+
+    action: str
+    label: str
+    sources: frozenset
+    target: str | None
+    roles: frozenset
+    why: str
+    co_units_may: bool = False  # handlers of co-units may act, not only the lead unit's
+
+
+def _t(action, label, sources, target, roles, why, **kw) -> tuple[str, Transition]:
+    return action, Transition(action, label, frozenset(sources), target, frozenset(roles), why, **kw)
+
+
+TRANSITIONS: dict[str, Transition] = dict(
+    [
+        _t("sign", "签收", {S.RECEIVED}, S.ACCEPTED, DESK,
+           "The desk takes the case within 30 minutes of arrival."),
+        _t("return", "退回", {S.RECEIVED, S.ACCEPTED}, S.RETURNED, DESK,
+           "Not ours: back to the platform within 2 hours, with the reason."),
+        _t("dispute", "派单异议", {S.RECEIVED, S.ACCEPTED, S.DISPATCHED}, S.RETURNED, DESK,
+           "The platform sent it to the wrong place; raised after a unit has checked."),
+        _t("approve_dispatch", "审批派单", {S.ACCEPTED}, None, {R.LEADER},
+           "Special cases (e.g. 群体性诉求) are dispatched only after a leader approves."),
+        _t("dispatch", "派单", {S.ACCEPTED}, S.DISPATCHED, DESK,
+           "Hand the case to a lead unit and optional co-units within 1 hour of signing."),
+        _t("redispatch", "改派", {S.DISPATCHED}, S.DISPATCHED, DESK,
+           "The first unit was wrong: move the case, with the reason."),
+        _t("contact", "联系诉求人", {S.DISPATCHED, S.SHELVED}, None, DESK | HANDLERS,
+           "Contacting the citizen is the 'response' the response rate counts.",
+           co_units_may=True),
+        _t("urge", "催办", {S.DISPATCHED, S.SHELVED}, None, DESK | {R.SUPERVISOR},
+           "Chase the unit at the supervision nodes (2 h, 24 h, 7 d)."),
+        _t("supervise", "督办", OPEN_STATES, None, {R.LEADER, R.SUPERVISOR},
+           "A superior's supervision order, recorded on the case."),
+        _t("extend", "申请延期", {S.DISPATCHED}, None, HANDLERS | {R.LEADER},
+           "The unit asks for more time, with the reason."),
+        _t("approve_extension", "批准延期", {S.DISPATCHED}, None, {R.LEADER},
+           "The leader decides the extension; approval moves the due time, keeps the original."),
+        _t("reply", "提交办理结果", {S.DISPATCHED}, S.REPLIED, HANDLERS | {R.LEADER},
+           "The lead unit reports back in the five parts of a reply."),
+        _t("approve", "审核通过", {S.REPLIED}, S.CLOSED, {R.REVIEWER, R.LEADER},
+           "The reply is complete and true: close and feed it back to the platform."),
+        _t("reject", "驳回", {S.REPLIED}, S.DISPATCHED, {R.REVIEWER, R.LEADER},
+           "The reply is not good enough: back to the unit with the reason."),
+        _t("close", "办结", {S.ACCEPTED}, S.CLOSED, DESK,
+           "The desk answers the case itself (e.g. a consultation) without dispatching it."),
+        _t("callback", "回访", {S.CLOSED}, None, DESK | {R.ANALYST},
+           "Record the callback: valid, contacted, solved, satisfied."),
+        _t("reopen", "重办", {S.CLOSED}, S.DISPATCHED, DESK,
+           "The callback says unsolved or unsatisfied: the unit works on it again."),
+        _t("shelve", "挂账", {S.DISPATCHED}, S.SHELVED, {R.LEADER},
+           "A long-running case is parked and reports progress monthly."),
+        _t("unshelve", "销账", {S.SHELVED}, S.DISPATCHED, {R.LEADER},
+           "The long-running matter can now be finished: back to the unit's normal handling."),
+        _t("note", "备注", ALL_STATES, None, EVERYONE, "Anything worth keeping on the timeline.",
+           co_units_may=True),
+        _t("attach", "上传附件", ALL_STATES, None, EVERYONE, "Evidence and documents.",
+           co_units_may=True),
+    ]
+)
+
+ACTION_LABELS = {a: t.label for a, t in TRANSITIONS.items()} | {"receive": "接收"}
+
+
+# --- who may act -----------------------------------------------------------------
+
+
+def _co_units(case) -> list:
+    cached = getattr(case, "_jiesu_co_units", None)
+    if cached is None:
+        cached = list(case.co_units.all()) if case.pk else []
+        case._jiesu_co_units = cached
+    return cached
+
+
+def roles_on_case(user, case, *, co_units_may: bool = False) -> set[str]:
+    """Roles the user holds on this case: desk roles over its district or street,
+    handler roles over its lead unit (and co-units where the action allows)."""
+    desk_paths = [u.path for u in (case.district, case.street, case.lead_unit) if u is not None]
+    handler_units = [case.lead_unit] if case.lead_unit else []
+    if co_units_may:
+        handler_units += _co_units(case)
+    handler_paths = [u.path for u in handler_units]
+    roles = set()
+    for grant in grants_of(user):
+        paths = handler_paths if grant.role in HANDLER_ROLES else desk_paths
+        if any(p.startswith(grant.path) for p in paths):
+            roles.add(grant.role)
+    return roles
+
+
+def allowed_actions(user, case) -> list[str]:
+    """The actions this user may take on this case now, in table order."""
+    return [
+        action
+        for action, t in TRANSITIONS.items()
+        if case.state in t.sources and roles_on_case(user, case, co_units_may=t.co_units_may) & t.roles
+    ]
+
+
+def check(case, action: str, user) -> Transition:
+    t = TRANSITIONS.get(action)
+    if t is None:
+        raise NotAllowed(f"未知的操作:{action}")
+    if case.state not in t.sources:
+        raise NotAllowed(f"工单当前状态为“{State(case.state).label}”,不能{t.label}。")
+    if not roles_on_case(user, case, co_units_may=t.co_units_may) & t.roles:
+        allowed = "、".join(sorted(R(r).label for r in t.roles))
+        raise RoleRefused(f"您在本工单上没有“{t.label}”的权限(需要:{allowed})。")
+    return t
+
+
+# --- recording: to the database, or to a bulk recorder -----------------------------
+
+
+@dataclass
+class Step:
+    action: str
+    at: dt.datetime
+    actor: object
+    from_state: str
+    to_state: str
+    changes: dict
+    reason: str = ""
+    payload: dict = field(default_factory=dict)
+    co_units: list | None = None
+
+
+class DatabaseRecorder:
+    """Writes one step: conditional update on the version, co-units, one event."""
+
+    def record(self, case, step: Step) -> None:
+        with transaction.atomic():
+            fields = dict(step.changes, version=case.version + 1, updated_at=timezone.now())
+            if case.pk is None:
+                _apply(case, step.changes)
+                case.save()
+            else:
+                updated = Case.objects.filter(pk=case.pk, version=case.version).update(**fields)
+                if updated != 1:
+                    raise Conflict("该工单刚被他人处理过,请刷新页面查看最新状态后再操作。")
+            if step.co_units is not None:
+                case.co_units.set(step.co_units)
+            CaseEvent.objects.create(
+                case=case, at=step.at, actor=step.actor, action=step.action,
+                from_state=step.from_state, to_state=step.to_state, reason=step.reason,
+                payload=step.payload,
+            )
+        if step.action != "receive":
+            _apply(case, fields)
+
+
+_recorder: contextvars.ContextVar = contextvars.ContextVar("jiesu_recorder", default=DatabaseRecorder())
+
+
+@contextlib.contextmanager
+def recording(recorder):
+    """Send every step to `recorder` instead of the database (used by the bulk demo)."""
+    token = _recorder.set(recorder)
+    try:
+        yield recorder
+    finally:
+        _recorder.reset(token)
+
+
+def _apply(case, changes: dict) -> None:
+    for name, value in changes.items():
+        setattr(case, name, value)
+
+
+def _run(case, action, *, by, at=None, changes=None, reason="", payload=None, co_units=None):
+    t = TRANSITIONS[action]
+    at = at or timezone.now()
+    to_state = t.target or case.state
+    changes = dict(changes or {}, state=to_state)
+    probe = _Probe(case, changes)
+    changes.update(deadlines.clock_fields(probe, at))
+    step = Step(
+        action=action, at=at, actor=by, from_state=case.state, to_state=to_state,
+        changes=changes, reason=reason, payload=payload or {}, co_units=co_units,
+    )
+    _recorder.get().record(case, step)
+    if co_units is not None:
+        case._jiesu_co_units = list(co_units)
+    return case
+
+
+class _Probe:
+    """The case as it will be after the changes, for computing its clocks."""
+
+    def __init__(self, case, changes):
+        self._case, self._changes = case, changes
+
+    def __getattr__(self, name):
+        if name in self._changes:
+            return self._changes[name]
+        return getattr(self._case, name)
+
+
+def _require(value, field_name: str, label: str):
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise InvalidInput(f"请填写{label}。", field=field_name)
+    return value.strip() if isinstance(value, str) else value
+
+
+# --- intake ------------------------------------------------------------------------
+
+
+def receive(*, by=None, at=None, co_units=(), tags=(), **fields) -> Case:
+    """A case arrives (from a platform, import, API or manual entry): 待签收."""
+    case = Case(**fields)
+    case.state = S.RECEIVED
+    _require(case.title, "title", "标题")
+    _require(case.content, "content", "主要内容")
+    _require(case.platform_no, "platform_no", "工单编号")
+    if case.received_at is None:
+        case.received_at = at or timezone.now()
+    _apply(case, deadlines.intake_deadlines(case))
+    _apply(case, deadlines.clock_fields(case, at or timezone.now()))
+    step = Step(
+        action="receive", at=case.received_at, actor=by, from_state="", to_state=S.RECEIVED,
+        changes={}, payload={"platform": case.platform, "channel": case.channel},
+    )
+    _recorder.get().record(case, step)
+    if tags:
+        case.tags.set(tags)
+    case._jiesu_co_units = list(co_units)
+    return case
+
+
+# --- the actions -------------------------------------------------------------------
+
+
+def sign(case, *, by, at=None) -> Case:
+    """签收."""
+    check(case, "sign", by)
+    at = at or timezone.now()
+    return _run(case, "sign", by=by, at=at, changes={
+        "signed_at": at, "dispatch_due_at": deadlines.dispatch_deadline(at),
+    })
+
+
+def return_case(case, *, by, reason, at=None) -> Case:
+    """退回 to the platform: not within this office's remit."""
+    check(case, "return", by)
+    reason = _require(reason, "reason", "退回原因")
+    at = at or timezone.now()
+    return _run(case, "return", by=by, at=at, reason=reason, changes={"returned_at": at})
+
+
+def dispute(case, *, by, reason, at=None) -> Case:
+    """派单异议: the platform dispatched the case to the wrong office."""
+    check(case, "dispute", by)
+    reason = _require(reason, "reason", "异议理由")
+    at = at or timezone.now()
+    return _run(case, "dispute", by=by, at=at, reason=reason, changes={"returned_at": at})
+
+
+def approve_dispatch(case, *, by, note="", at=None) -> Case:
+    """A leader approves dispatching a special case."""
+    check(case, "approve_dispatch", by)
+    if not case.special:
+        raise InvalidInput("该工单不是特殊工单,无需审批即可派单。")
+    return _run(case, "approve_dispatch", by=by, at=at, reason=note,
+                changes={"dispatch_approved": True})
+
+
+def _check_units(case, lead_unit, co_units):
+    if lead_unit is None:
+        raise InvalidInput("请选择主办单位。", field="lead_unit")
+    handling = {UnitKind.OFFICE, UnitKind.COMMUNITY, UnitKind.VILLAGE, UnitKind.COMPANY}
+    home = case.street or case.district
+    for unit in [lead_unit, *co_units]:
+        if unit.kind not in handling or not unit.active:
+            raise InvalidInput(f"“{unit.name}”不是可承办的单位。", field="lead_unit")
+        if not unit.is_within(home):
+            raise InvalidInput(f"“{unit.name}”不在{home.name}辖内。", field="lead_unit")
+    if lead_unit in co_units:
+        raise InvalidInput("主办单位不能同时作为协办单位。", field="co_units")
+    if len(set(u.pk for u in co_units)) != len(co_units):
+        raise InvalidInput("协办单位有重复。", field="co_units")
+
+
+def _unit_payload(lead_unit, co_units) -> dict:
+    return {
+        "lead_unit": {"id": lead_unit.pk, "name": lead_unit.name},
+        "co_units": [{"id": u.pk, "name": u.name} for u in co_units],
+    }
+
+
+def dispatch(case, *, by, lead_unit, co_units=(), note="", at=None) -> Case:
+    """派单 to a lead unit (主办) and optional co-units (协办)."""
+    check(case, "dispatch", by)
+    co_units = list(co_units)
+    _check_units(case, lead_unit, co_units)
+    is_leader = R.LEADER in roles_on_case(by, case)
+    if case.special and not case.dispatch_approved and not is_leader:
+        raise NotAllowed(f"“{case.special}”工单须经组长审批后方可派单。")
+    at = at or timezone.now()
+    changes = {"lead_unit": lead_unit, "dispatched_at": at}
+    if case.special:
+        changes["dispatch_approved"] = True
+    return _run(case, "dispatch", by=by, at=at, reason=note, changes=changes,
+                payload=_unit_payload(lead_unit, co_units), co_units=co_units)
+
+
+def redispatch(case, *, by, lead_unit, co_units=(), reason, at=None) -> Case:
+    """改派 to another unit, with the reason."""
+    check(case, "redispatch", by)
+    reason = _require(reason, "reason", "改派原因")
+    co_units = list(co_units)
+    _check_units(case, lead_unit, co_units)
+    payload = _unit_payload(lead_unit, co_units)
+    payload["previous_lead_unit"] = {"id": case.lead_unit_id, "name": str(case.lead_unit)}
+    return _run(case, "redispatch", by=by, at=at, reason=reason, payload=payload,
+                changes={"lead_unit": lead_unit}, co_units=co_units)
+
+
+def contact(case, *, by, contact_at, way, summary="", at=None) -> Case:
+    """联系诉求人: the first contact is the case's response."""
+    check(case, "contact", by)
+    _require(contact_at, "contact_at", "联系时间")
+    way = _require(way, "way", "联系方式")
+    changes = {} if case.contacted_at else {"contacted_at": contact_at}
+    return _run(case, "contact", by=by, at=at, reason=summary, changes=changes,
+                payload={"contact_at": contact_at.isoformat(), "way": way})
+
+
+def urge(case, *, by, note="", at=None) -> Case:
+    """催办."""
+    check(case, "urge", by)
+    return _run(case, "urge", by=by, at=at, reason=note)
+
+
+def supervise(case, *, by, note, at=None) -> Case:
+    """督办, by a superior."""
+    check(case, "supervise", by)
+    note = _require(note, "note", "督办意见")
+    return _run(case, "supervise", by=by, at=at, reason=note)
+
+
+def request_extension(case, *, by, until, reason, at=None) -> Case:
+    """申请延期 to a new due time."""
+    check(case, "extend", by)
+    reason = _require(reason, "reason", "延期理由")
+    _require(until, "until", "申请延期至")
+    if case.extension_requested_until:
+        raise NotAllowed("已有待审批的延期申请,请等待组长审批。")
+    if case.due_at and until <= case.due_at:
+        raise InvalidInput("申请的延期时间须晚于当前办结时限。", field="until")
+    return _run(case, "extend", by=by, at=at, reason=reason,
+                changes={"extension_requested_until": until},
+                payload={"until": until.isoformat()})
+
+
+def approve_extension(case, *, by, approved=True, note="", at=None) -> Case:
+    """批准 (or refuse) the pending extension; approval keeps the original due time."""
+    check(case, "approve_extension", by)
+    until = case.extension_requested_until
+    if until is None:
+        raise NotAllowed("该工单没有待审批的延期申请。")
+    changes = {"extension_requested_until": None}
+    if approved:
+        changes["due_at"] = until
+        changes["original_due_at"] = case.original_due_at or case.due_at
+    else:
+        note = _require(note, "note", "不予延期的理由")
+    return _run(case, "approve_extension", by=by, at=at, reason=note, changes=changes,
+                payload={"approved": approved, "until": until.isoformat()})
+
+
+REPLY_PARTS = {
+    "contact_at": "联系时间",
+    "contact_way": "联系方式",
+    "facts": "核实情况",
+    "actions": "采取措施",
+    "result": "办理结果或进展",
+    "citizen_response": "诉求人反馈",
+}
+
+
+def reply(case, *, by, contact_at, contact_way, facts, actions, result, citizen_response,
+          at=None) -> Case:
+    """提交办理结果 in the five parts of a reply."""
+    check(case, "reply", by)
+    values = {"contact_at": contact_at, "contact_way": contact_way, "facts": facts,
+              "actions": actions, "result": result, "citizen_response": citizen_response}
+    for name, label in REPLY_PARTS.items():
+        values[name] = _require(values[name], name, label)
+    at = at or timezone.now()
+    body = dict(values, contact_at=contact_at.isoformat(), unit=str(case.lead_unit))
+    changes = {"reply": body, "replied_at": at}
+    if not case.contacted_at:
+        changes["contacted_at"] = contact_at
+    return _run(case, "reply", by=by, at=at, changes=changes, payload=body)
+
+
+def approve(case, *, by, note="", at=None) -> Case:
+    """审核通过: the case is closed and the reply goes back to the platform."""
+    check(case, "approve", by)
+    at = at or timezone.now()
+    return _run(case, "approve", by=by, at=at, reason=note, changes={"closed_at": at})
+
+
+def reject(case, *, by, reason, at=None) -> Case:
+    """驳回 the reply to the unit, with the reason."""
+    check(case, "reject", by)
+    reason = _require(reason, "reason", "驳回原因")
+    return _run(case, "reject", by=by, at=at, reason=reason)
+
+
+def close(case, *, by, answer, at=None) -> Case:
+    """办结 directly at the desk, without dispatching."""
+    check(case, "close", by)
+    answer = _require(answer, "answer", "答复内容")
+    at = at or timezone.now()
+    return _run(case, "close", by=by, at=at, reason=answer,
+                changes={"closed_at": at, "reply": {"result": answer, "unit": "接诉中心直接办结"}})
+
+
+def callback(case, *, by, valid, contacted, solved, satisfaction, note="", at=None) -> Case:
+    """回访 results: 是否有效回访, 是否联系, 是否解决, 是否满意."""
+    check(case, "callback", by)
+    if solved not in Solved.values:
+        raise InvalidInput("请选择是否解决。", field="solved")
+    if satisfaction not in Satisfaction.values:
+        raise InvalidInput("请选择是否满意。", field="satisfaction")
+    at = at or timezone.now()
+    results = {"callback_valid": bool(valid), "callback_contacted": bool(contacted),
+               "callback_solved": solved, "callback_satisfaction": satisfaction}
+    return _run(case, "callback", by=by, at=at, reason=note,
+                changes=dict(results, callback_at=at), payload=results)
+
+
+def reopen(case, *, by, reason, at=None) -> Case:
+    """重办: back to the lead unit after an unsolved or unsatisfied callback."""
+    check(case, "reopen", by)
+    reason = _require(reason, "reason", "重办原因")
+    if case.lead_unit is None:
+        raise NotAllowed("该工单由接诉中心直接办结,未派单,无法重办。")
+    return _run(case, "reopen", by=by, at=at, reason=reason,
+                changes={"closed_at": None, "replied_at": None})
+
+
+def shelve(case, *, by, reason, at=None) -> Case:
+    """挂账."""
+    check(case, "shelve", by)
+    reason = _require(reason, "reason", "挂账原因")
+    return _run(case, "shelve", by=by, at=at, reason=reason)
+
+
+def unshelve(case, *, by, reason, at=None) -> Case:
+    """销账: back to normal handling."""
+    check(case, "unshelve", by)
+    reason = _require(reason, "reason", "销账说明")
+    return _run(case, "unshelve", by=by, at=at, reason=reason)
+
+
+def note(case, *, by, text, at=None) -> Case:
+    """备注."""
+    check(case, "note", by)
+    text = _require(text, "text", "备注内容")
+    return _run(case, "note", by=by, at=at, reason=text)
+
+
+def attach(case, *, by, attachment, at=None) -> Case:
+    """Record an uploaded attachment on the timeline (see cases.services.store_attachment)."""
+    check(case, "attach", by)
+    return _run(case, "attach", by=by, at=at, payload={
+        "attachment": attachment.pk, "name": attachment.name, "size": attachment.size,
+        "sha256": attachment.sha256,
+    })

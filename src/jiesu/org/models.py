@@ -1,0 +1,91 @@
+"""Organisation: the unit tree (区 → 街乡镇 → 科室/社区/村/企业), people and their roles."""
+
+from django.conf import settings
+from django.db import models
+
+
+class UnitKind(models.TextChoices):
+    DISTRICT = "district", "区"
+    STREET = "street", "街乡镇"
+    OFFICE = "office", "科室"
+    COMMUNITY = "community", "社区"
+    VILLAGE = "village", "村"
+    COMPANY = "company", "企业"
+
+
+HANDLING_KINDS = (UnitKind.OFFICE, UnitKind.COMMUNITY, UnitKind.VILLAGE, UnitKind.COMPANY)
+
+
+class Unit(models.Model):
+    """A node of the unit tree; `path` ("/1/5/12/") makes a subtree one prefix query."""
+
+    name = models.CharField("名称", max_length=100)
+    kind = models.CharField("类型", max_length=16, choices=UnitKind.choices)
+    code = models.CharField("区划代码", max_length=20, blank=True)
+    parent = models.ForeignKey(
+        "self", verbose_name="上级单位", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="children",
+    )
+    path = models.CharField(max_length=255, editable=False, db_index=True)
+    pinyin_initials = models.CharField("拼音首字母", max_length=100, blank=True, editable=False)
+    active = models.BooleanField("启用", default=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "单位"
+        ordering = ["path"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        from pypinyin import Style, lazy_pinyin
+
+        self.pinyin_initials = "".join(lazy_pinyin(self.name, style=Style.FIRST_LETTER)).lower()
+        super().save(*args, **kwargs)
+        path = f"{self.parent.path if self.parent else '/'}{self.pk}/"
+        if path != self.path:
+            self.path = path
+            Unit.objects.filter(pk=self.pk).update(path=path)
+
+    def subtree(self):
+        return Unit.objects.filter(path__startswith=self.path)
+
+    def is_within(self, other: "Unit") -> bool:
+        return self.path.startswith(other.path)
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", "系统管理员"
+    LEADER = "leader", "组长"
+    OPERATOR = "operator", "坐席员"
+    REVIEWER = "reviewer", "审核员"
+    ANALYST = "analyst", "数据专员"
+    OFFICE_HANDLER = "office_handler", "科室承办人"
+    COMMUNITY_HANDLER = "community_handler", "社区/村承办人"
+    SUPERVISOR = "supervisor", "区级督办"
+
+
+HANDLER_ROLES = frozenset({Role.OFFICE_HANDLER, Role.COMMUNITY_HANDLER})
+# Roles that may see a citizen's name, phone, account and address in full, on request:
+# the desk calls citizens back and the handling units must contact them.
+PII_ROLES = frozenset({Role.LEADER, Role.OPERATOR, Role.OFFICE_HANDLER, Role.COMMUNITY_HANDLER})
+
+
+class Membership(models.Model):
+    """Gives a person a role on a unit and everything below it."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="人员", on_delete=models.CASCADE,
+        related_name="memberships",
+    )
+    unit = models.ForeignKey(Unit, verbose_name="单位", on_delete=models.CASCADE)
+    role = models.CharField("角色", max_length=32, choices=Role.choices)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "岗位"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "unit", "role"], name="membership_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.unit}"
