@@ -28,7 +28,9 @@ def org(db):
     from jiesu.org.models import Unit, UnitKind
 
     district = Unit.objects.create(name="昌平区", kind=UnitKind.DISTRICT, code="110114")
-    street = Unit.objects.create(name="霍营街道", kind=UnitKind.STREET, parent=district, code="110114010")
+    street = Unit.objects.create(
+        name="霍营街道", kind=UnitKind.STREET, parent=district, code="110114010"
+    )
     other_street = Unit.objects.create(name="回龙观街道", kind=UnitKind.STREET, parent=district)
     return {
         "district": district,
@@ -37,7 +39,9 @@ def org(db):
         "office": Unit.objects.create(name="城市管理科", kind=UnitKind.OFFICE, parent=street),
         "hly": Unit.objects.create(name="华龙苑南里社区", kind=UnitKind.COMMUNITY, parent=street),
         "xyy": Unit.objects.create(name="小辛庄村", kind=UnitKind.VILLAGE, parent=street),
-        "elsewhere": Unit.objects.create(name="龙跃苑社区", kind=UnitKind.COMMUNITY, parent=other_street),
+        "elsewhere": Unit.objects.create(
+            name="龙跃苑社区", kind=UnitKind.COMMUNITY, parent=other_street
+        ),
     }
 
 

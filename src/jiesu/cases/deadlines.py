@@ -33,7 +33,9 @@ def policy_on(day: dt.date) -> DeadlinePolicy:
     dates, rows = _policies()
     i = bisect.bisect_right(dates, day)
     if i == 0:
-        return DeadlinePolicy(effective_from=dt.date.min, supervision_hours=list(DEFAULT_SUPERVISION_HOURS))
+        return DeadlinePolicy(
+            effective_from=dt.date.min, supervision_hours=list(DEFAULT_SUPERVISION_HOURS)
+        )
     return rows[i - 1]
 
 

@@ -84,7 +84,11 @@ class Category(models.Model):
 
     name = models.CharField("名称", max_length=50)
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children",
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
         verbose_name="上级分类",
     )
     level = models.PositiveSmallIntegerField(editable=False, default=1)
@@ -124,9 +128,13 @@ class Case(models.Model):
 
     platform = models.CharField("来源平台", max_length=16, choices=Platform.choices)
     platform_no = models.CharField("工单编号", max_length=40)
-    channel = models.CharField("渠道", max_length=16, choices=Channel.choices, default=Channel.PHONE)
+    channel = models.CharField(
+        "渠道", max_length=16, choices=Channel.choices, default=Channel.PHONE
+    )
     request_type = models.CharField("诉求类型", max_length=16, choices=RequestType.choices)
-    urgency = models.CharField("紧急程度", max_length=16, choices=Urgency.choices, default=Urgency.ORDINARY)
+    urgency = models.CharField(
+        "紧急程度", max_length=16, choices=Urgency.choices, default=Urgency.ORDINARY
+    )
     category = models.ForeignKey(
         Category, verbose_name="问题分类", null=True, blank=True, on_delete=models.PROTECT
     )
@@ -145,11 +153,19 @@ class Case(models.Model):
         "org.Unit", verbose_name="被反映区", on_delete=models.PROTECT, related_name="+"
     )
     street = models.ForeignKey(
-        "org.Unit", verbose_name="被反映街乡镇", null=True, blank=True, on_delete=models.PROTECT,
+        "org.Unit",
+        verbose_name="被反映街乡镇",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     community = models.ForeignKey(
-        "org.Unit", verbose_name="村/社区", null=True, blank=True, on_delete=models.PROTECT,
+        "org.Unit",
+        verbose_name="村/社区",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
 
@@ -167,7 +183,8 @@ class Case(models.Model):
     current_stage_start = models.DateTimeField(null=True, blank=True, editable=False)
     lamp = models.CharField("警示灯", max_length=8, choices=Lamp.choices, default=Lamp.GREEN)
     due_unscheduled = models.BooleanField(
-        "时限落在未发布官方日历的年份", default=False,
+        "时限落在未发布官方日历的年份",
+        default=False,
         help_text="按工作日计算的时限落在尚未录入国务院放假安排的年份,按周末推算,仅供参考。",
     )
 
@@ -181,7 +198,11 @@ class Case(models.Model):
     closed_at = models.DateTimeField("办结时间", null=True, blank=True)
 
     lead_unit = models.ForeignKey(
-        "org.Unit", verbose_name="主办单位", null=True, blank=True, on_delete=models.PROTECT,
+        "org.Unit",
+        verbose_name="主办单位",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="lead_cases",
     )
     co_units = models.ManyToManyField(
@@ -200,7 +221,9 @@ class Case(models.Model):
     callback_at = models.DateTimeField("回访时间", null=True, blank=True)
     callback_valid = models.BooleanField("是否有效回访", null=True, blank=True)
     callback_contacted = models.BooleanField("是否联系", null=True, blank=True)
-    callback_solved = models.CharField("是否解决", max_length=16, choices=Solved.choices, blank=True)
+    callback_solved = models.CharField(
+        "是否解决", max_length=16, choices=Solved.choices, blank=True
+    )
     callback_satisfaction = models.CharField(
         "是否满意", max_length=16, choices=Satisfaction.choices, blank=True
     )
@@ -238,7 +261,10 @@ class CaseEvent(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField("时间")
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作人",
+        null=True,
+        blank=True,
         on_delete=models.PROTECT,
     )
     action = models.CharField("动作", max_length=24)
@@ -251,6 +277,9 @@ class CaseEvent(models.Model):
         verbose_name = verbose_name_plural = "工单流转记录"
         ordering = ["at", "id"]
         indexes = [models.Index(fields=["case", "at"], name="event_case_at")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action}"
 
 
 def attachment_path(instance, filename):
@@ -270,6 +299,9 @@ class Attachment(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "附件"
 
+    def __str__(self) -> str:
+        return self.name
+
 
 class DeadlinePolicy(models.Model):
     """Local time-limit policy, versioned: the row in force is the newest effective one."""
@@ -284,7 +316,9 @@ class DeadlinePolicy(models.Model):
     ordinary_days = models.PositiveIntegerField("一般诉求时限(天)", default=7)
     complex_days = models.PositiveIntegerField("复杂诉求时限(天)", default=15)
     due_soon_share = models.DecimalField("临期比例", max_digits=3, decimal_places=2, default=0.75)
-    day_mode = models.CharField("天数计算方式", max_length=8, choices=DayMode.choices, default=DayMode.NATURAL)
+    day_mode = models.CharField(
+        "天数计算方式", max_length=8, choices=DayMode.choices, default=DayMode.NATURAL
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "时限设置"

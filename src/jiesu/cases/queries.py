@@ -46,7 +46,9 @@ def case_list(user, f: CaseFilter):
         qs = qs.filter(received_at__date__lte=f.received_to)
     if f.q:
         for word in f.q.split():
-            qs = qs.filter(Q(title__icontains=word) | Q(content__icontains=word) | Q(platform_no=word))
+            qs = qs.filter(
+                Q(title__icontains=word) | Q(content__icontains=word) | Q(platform_no=word)
+            )
     return qs.select_related("category", "lead_unit", "community").order_by(
         F("current_due_at").asc(nulls_last=True), "-received_at", "-id"
     )
@@ -54,3 +56,9 @@ def case_list(user, f: CaseFilter):
 
 def timeline(case):
     return case.events.select_related("actor").order_by("at", "id")
+
+
+def case_detail_queryset(user):
+    return Case.objects.visible_to(user).select_related(
+        "category", "lead_unit", "community", "district", "street"
+    )

@@ -18,25 +18,37 @@ from jiesu.org.models import PII_ROLES
 def store_attachment(case, *, by, name: str, data: bytes) -> Attachment:
     """Keep an uploaded file under its content hash and put it on the timeline."""
     workflow.check(case, "attach", by)
-    suffix = PurePath(name).suffix.lower()
-    allowed = settings.JIESU_ATTACHMENT_TYPES
-    if suffix not in allowed:
-        kinds = "、".join(sorted(s.lstrip(".") for s in allowed))
-        raise InvalidInput(f"不支持的文件类型“{suffix or '无扩展名'}”,可上传:{kinds}。", field="file")
-    limit = settings.JIESU_ATTACHMENT_MAX_BYTES
-    if len(data) > limit:
-        raise InvalidInput(f"文件超过{limit // (1024 * 1024)}MB的大小限制。", field="file")
-    if not data:
-        raise InvalidInput("文件是空的。", field="file")
+    content_type = check_upload(name, len(data))
     digest = hashlib.sha256(data).hexdigest()
     with transaction.atomic():
         attachment = Attachment(
-            case=case, name=PurePath(name).name[:200], content_type=allowed[suffix],
-            size=len(data), sha256=digest, uploaded_by=by,
+            case=case,
+            name=PurePath(name).name[:200],
+            content_type=content_type,
+            size=len(data),
+            sha256=digest,
+            uploaded_by=by,
         )
         attachment.file.save(digest, ContentFile(data), save=True)
         workflow.attach(case, by=by, attachment=attachment)
     return attachment
+
+
+def check_upload(name: str, size: int) -> str:
+    """The content type for an allowed file; refuses other types, empty and oversized files."""
+    suffix = PurePath(name).suffix.lower()
+    allowed = settings.JIESU_ATTACHMENT_TYPES
+    if suffix not in allowed:
+        kinds = "、".join(sorted(s.lstrip(".") for s in allowed))
+        raise InvalidInput(
+            f"不支持的文件类型“{suffix or '无扩展名'}”,可上传:{kinds}。", field="file"
+        )
+    limit = settings.JIESU_ATTACHMENT_MAX_BYTES
+    if size > limit:
+        raise InvalidInput(f"文件超过{limit // (1024 * 1024)}MB的大小限制。", field="file")
+    if size == 0:
+        raise InvalidInput("文件是空的。", field="file")
+    return allowed[suffix]
 
 
 def may_reveal(user, case) -> bool:

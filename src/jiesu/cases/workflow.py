@@ -43,54 +43,184 @@ class Transition:
 
 
 def _t(action, label, sources, target, roles, why, **kw) -> tuple[str, Transition]:
-    return action, Transition(action, label, frozenset(sources), target, frozenset(roles), why, **kw)
+    return action, Transition(
+        action, label, frozenset(sources), target, frozenset(roles), why, **kw
+    )
 
 
 TRANSITIONS: dict[str, Transition] = dict(
     [
-        _t("sign", "签收", {S.RECEIVED}, S.ACCEPTED, DESK,
-           "The desk takes the case within 30 minutes of arrival."),
-        _t("return", "退回", {S.RECEIVED, S.ACCEPTED}, S.RETURNED, DESK,
-           "Not ours: back to the platform within 2 hours, with the reason."),
-        _t("dispute", "派单异议", {S.RECEIVED, S.ACCEPTED, S.DISPATCHED}, S.RETURNED, DESK,
-           "The platform sent it to the wrong place; raised after a unit has checked."),
-        _t("approve_dispatch", "审批派单", {S.ACCEPTED}, None, {R.LEADER},
-           "Special cases (e.g. 群体性诉求) are dispatched only after a leader approves."),
-        _t("dispatch", "派单", {S.ACCEPTED}, S.DISPATCHED, DESK,
-           "Hand the case to a lead unit and optional co-units within 1 hour of signing."),
-        _t("redispatch", "改派", {S.DISPATCHED}, S.DISPATCHED, DESK,
-           "The first unit was wrong: move the case, with the reason."),
-        _t("contact", "联系诉求人", {S.DISPATCHED, S.SHELVED}, None, DESK | HANDLERS,
-           "Contacting the citizen is the 'response' the response rate counts.",
-           co_units_may=True),
-        _t("urge", "催办", {S.DISPATCHED, S.SHELVED}, None, DESK | {R.SUPERVISOR},
-           "Chase the unit at the supervision nodes (2 h, 24 h, 7 d)."),
-        _t("supervise", "督办", OPEN_STATES, None, {R.LEADER, R.SUPERVISOR},
-           "A superior's supervision order, recorded on the case."),
-        _t("extend", "申请延期", {S.DISPATCHED}, None, HANDLERS | {R.LEADER},
-           "The unit asks for more time, with the reason."),
-        _t("approve_extension", "批准延期", {S.DISPATCHED}, None, {R.LEADER},
-           "The leader decides the extension; approval moves the due time, keeps the original."),
-        _t("reply", "提交办理结果", {S.DISPATCHED}, S.REPLIED, HANDLERS | {R.LEADER},
-           "The lead unit reports back in the five parts of a reply."),
-        _t("approve", "审核通过", {S.REPLIED}, S.CLOSED, {R.REVIEWER, R.LEADER},
-           "The reply is complete and true: close and feed it back to the platform."),
-        _t("reject", "驳回", {S.REPLIED}, S.DISPATCHED, {R.REVIEWER, R.LEADER},
-           "The reply is not good enough: back to the unit with the reason."),
-        _t("close", "办结", {S.ACCEPTED}, S.CLOSED, DESK,
-           "The desk answers the case itself (e.g. a consultation) without dispatching it."),
-        _t("callback", "回访", {S.CLOSED}, None, DESK | {R.ANALYST},
-           "Record the callback: valid, contacted, solved, satisfied."),
-        _t("reopen", "重办", {S.CLOSED}, S.DISPATCHED, DESK,
-           "The callback says unsolved or unsatisfied: the unit works on it again."),
-        _t("shelve", "挂账", {S.DISPATCHED}, S.SHELVED, {R.LEADER},
-           "A long-running case is parked and reports progress monthly."),
-        _t("unshelve", "销账", {S.SHELVED}, S.DISPATCHED, {R.LEADER},
-           "The long-running matter can now be finished: back to the unit's normal handling."),
-        _t("note", "备注", ALL_STATES, None, EVERYONE, "Anything worth keeping on the timeline.",
-           co_units_may=True),
-        _t("attach", "上传附件", ALL_STATES, None, EVERYONE, "Evidence and documents.",
-           co_units_may=True),
+        _t(
+            "sign",
+            "签收",
+            {S.RECEIVED},
+            S.ACCEPTED,
+            DESK,
+            "The desk takes the case within 30 minutes of arrival.",
+        ),
+        _t(
+            "return",
+            "退回",
+            {S.RECEIVED, S.ACCEPTED},
+            S.RETURNED,
+            DESK,
+            "Not ours: back to the platform within 2 hours, with the reason.",
+        ),
+        _t(
+            "dispute",
+            "派单异议",
+            {S.RECEIVED, S.ACCEPTED, S.DISPATCHED},
+            S.RETURNED,
+            DESK,
+            "The platform sent it to the wrong place; raised after a unit has checked.",
+        ),
+        _t(
+            "approve_dispatch",
+            "审批派单",
+            {S.ACCEPTED},
+            None,
+            {R.LEADER},
+            "Special cases (e.g. 群体性诉求) are dispatched only after a leader approves.",
+        ),
+        _t(
+            "dispatch",
+            "派单",
+            {S.ACCEPTED},
+            S.DISPATCHED,
+            DESK,
+            "Hand the case to a lead unit and optional co-units within 1 hour of signing.",
+        ),
+        _t(
+            "redispatch",
+            "改派",
+            {S.DISPATCHED},
+            S.DISPATCHED,
+            DESK,
+            "The first unit was wrong: move the case, with the reason.",
+        ),
+        _t(
+            "contact",
+            "联系诉求人",
+            {S.DISPATCHED, S.SHELVED},
+            None,
+            DESK | HANDLERS,
+            "Contacting the citizen is the 'response' the response rate counts.",
+            co_units_may=True,
+        ),
+        _t(
+            "urge",
+            "催办",
+            {S.DISPATCHED, S.SHELVED},
+            None,
+            DESK | {R.SUPERVISOR},
+            "Chase the unit at the supervision nodes (2 h, 24 h, 7 d).",
+        ),
+        _t(
+            "supervise",
+            "督办",
+            OPEN_STATES,
+            None,
+            {R.LEADER, R.SUPERVISOR},
+            "A superior's supervision order, recorded on the case.",
+        ),
+        _t(
+            "extend",
+            "申请延期",
+            {S.DISPATCHED},
+            None,
+            HANDLERS | {R.LEADER},
+            "The unit asks for more time, with the reason.",
+        ),
+        _t(
+            "approve_extension",
+            "批准延期",
+            {S.DISPATCHED},
+            None,
+            {R.LEADER},
+            "The leader decides the extension; approval moves the due time, keeps the original.",
+        ),
+        _t(
+            "reply",
+            "提交办理结果",
+            {S.DISPATCHED},
+            S.REPLIED,
+            HANDLERS | {R.LEADER},
+            "The lead unit reports back in the five parts of a reply.",
+        ),
+        _t(
+            "approve",
+            "审核通过",
+            {S.REPLIED},
+            S.CLOSED,
+            {R.REVIEWER, R.LEADER},
+            "The reply is complete and true: close and feed it back to the platform.",
+        ),
+        _t(
+            "reject",
+            "驳回",
+            {S.REPLIED},
+            S.DISPATCHED,
+            {R.REVIEWER, R.LEADER},
+            "The reply is not good enough: back to the unit with the reason.",
+        ),
+        _t(
+            "close",
+            "办结",
+            {S.ACCEPTED},
+            S.CLOSED,
+            DESK,
+            "The desk answers the case itself (e.g. a consultation) without dispatching it.",
+        ),
+        _t(
+            "callback",
+            "回访",
+            {S.CLOSED},
+            None,
+            DESK | {R.ANALYST},
+            "Record the callback: valid, contacted, solved, satisfied.",
+        ),
+        _t(
+            "reopen",
+            "重办",
+            {S.CLOSED},
+            S.DISPATCHED,
+            DESK,
+            "The callback says unsolved or unsatisfied: the unit works on it again.",
+        ),
+        _t(
+            "shelve",
+            "挂账",
+            {S.DISPATCHED},
+            S.SHELVED,
+            {R.LEADER},
+            "A long-running case is parked and reports progress monthly.",
+        ),
+        _t(
+            "unshelve",
+            "销账",
+            {S.SHELVED},
+            S.DISPATCHED,
+            {R.LEADER},
+            "The long-running matter can now be finished: back to the unit's normal handling.",
+        ),
+        _t(
+            "note",
+            "备注",
+            ALL_STATES,
+            None,
+            EVERYONE,
+            "Anything worth keeping on the timeline.",
+            co_units_may=True,
+        ),
+        _t(
+            "attach",
+            "上传附件",
+            ALL_STATES,
+            None,
+            EVERYONE,
+            "Evidence and documents.",
+            co_units_may=True,
+        ),
     ]
 )
 
@@ -129,7 +259,8 @@ def allowed_actions(user, case) -> list[str]:
     return [
         action
         for action, t in TRANSITIONS.items()
-        if case.state in t.sources and roles_on_case(user, case, co_units_may=t.co_units_may) & t.roles
+        if case.state in t.sources
+        and roles_on_case(user, case, co_units_may=t.co_units_may) & t.roles
     ]
 
 
@@ -159,6 +290,7 @@ class Step:
     reason: str = ""
     payload: dict = field(default_factory=dict)
     co_units: list | None = None
+    tags: list | None = None
 
 
 class DatabaseRecorder:
@@ -176,16 +308,24 @@ class DatabaseRecorder:
                     raise Conflict("该工单刚被他人处理过,请刷新页面查看最新状态后再操作。")
             if step.co_units is not None:
                 case.co_units.set(step.co_units)
+            if step.tags:
+                case.tags.set(step.tags)
             CaseEvent.objects.create(
-                case=case, at=step.at, actor=step.actor, action=step.action,
-                from_state=step.from_state, to_state=step.to_state, reason=step.reason,
+                case=case,
+                at=step.at,
+                actor=step.actor,
+                action=step.action,
+                from_state=step.from_state,
+                to_state=step.to_state,
+                reason=step.reason,
                 payload=step.payload,
             )
         if step.action != "receive":
             _apply(case, fields)
 
 
-_recorder: contextvars.ContextVar = contextvars.ContextVar("jiesu_recorder", default=DatabaseRecorder())
+_DATABASE = DatabaseRecorder()
+_recorder: contextvars.ContextVar = contextvars.ContextVar("jiesu_recorder", default=None)
 
 
 @contextlib.contextmanager
@@ -211,10 +351,17 @@ def _run(case, action, *, by, at=None, changes=None, reason="", payload=None, co
     probe = _Probe(case, changes)
     changes.update(deadlines.clock_fields(probe, at))
     step = Step(
-        action=action, at=at, actor=by, from_state=case.state, to_state=to_state,
-        changes=changes, reason=reason, payload=payload or {}, co_units=co_units,
+        action=action,
+        at=at,
+        actor=by,
+        from_state=case.state,
+        to_state=to_state,
+        changes=changes,
+        reason=reason,
+        payload=payload or {},
+        co_units=co_units,
     )
-    _recorder.get().record(case, step)
+    (_recorder.get() or _DATABASE).record(case, step)
     if co_units is not None:
         case._jiesu_co_units = list(co_units)
     return case
@@ -241,7 +388,7 @@ def _require(value, field_name: str, label: str):
 # --- intake ------------------------------------------------------------------------
 
 
-def receive(*, by=None, at=None, co_units=(), tags=(), **fields) -> Case:
+def receive(*, by=None, at=None, tags=(), **fields) -> Case:
     """A case arrives (from a platform, import, API or manual entry): 待签收."""
     case = Case(**fields)
     case.state = S.RECEIVED
@@ -253,13 +400,17 @@ def receive(*, by=None, at=None, co_units=(), tags=(), **fields) -> Case:
     _apply(case, deadlines.intake_deadlines(case))
     _apply(case, deadlines.clock_fields(case, at or timezone.now()))
     step = Step(
-        action="receive", at=case.received_at, actor=by, from_state="", to_state=S.RECEIVED,
-        changes={}, payload={"platform": case.platform, "channel": case.channel},
+        action="receive",
+        at=case.received_at,
+        actor=by,
+        from_state="",
+        to_state=S.RECEIVED,
+        changes={},
+        payload={"platform": case.platform, "channel": case.channel},
+        tags=list(tags),
     )
-    _recorder.get().record(case, step)
-    if tags:
-        case.tags.set(tags)
-    case._jiesu_co_units = list(co_units)
+    (_recorder.get() or _DATABASE).record(case, step)
+    case._jiesu_co_units = []
     return case
 
 
@@ -270,9 +421,16 @@ def sign(case, *, by, at=None) -> Case:
     """签收."""
     check(case, "sign", by)
     at = at or timezone.now()
-    return _run(case, "sign", by=by, at=at, changes={
-        "signed_at": at, "dispatch_due_at": deadlines.dispatch_deadline(at),
-    })
+    return _run(
+        case,
+        "sign",
+        by=by,
+        at=at,
+        changes={
+            "signed_at": at,
+            "dispatch_due_at": deadlines.dispatch_deadline(at),
+        },
+    )
 
 
 def return_case(case, *, by, reason, at=None) -> Case:
@@ -296,8 +454,9 @@ def approve_dispatch(case, *, by, note="", at=None) -> Case:
     check(case, "approve_dispatch", by)
     if not case.special:
         raise InvalidInput("该工单不是特殊工单,无需审批即可派单。")
-    return _run(case, "approve_dispatch", by=by, at=at, reason=note,
-                changes={"dispatch_approved": True})
+    return _run(
+        case, "approve_dispatch", by=by, at=at, reason=note, changes={"dispatch_approved": True}
+    )
 
 
 def _check_units(case, lead_unit, co_units):
@@ -335,8 +494,16 @@ def dispatch(case, *, by, lead_unit, co_units=(), note="", at=None) -> Case:
     changes = {"lead_unit": lead_unit, "dispatched_at": at}
     if case.special:
         changes["dispatch_approved"] = True
-    return _run(case, "dispatch", by=by, at=at, reason=note, changes=changes,
-                payload=_unit_payload(lead_unit, co_units), co_units=co_units)
+    return _run(
+        case,
+        "dispatch",
+        by=by,
+        at=at,
+        reason=note,
+        changes=changes,
+        payload=_unit_payload(lead_unit, co_units),
+        co_units=co_units,
+    )
 
 
 def redispatch(case, *, by, lead_unit, co_units=(), reason, at=None) -> Case:
@@ -347,8 +514,16 @@ def redispatch(case, *, by, lead_unit, co_units=(), reason, at=None) -> Case:
     _check_units(case, lead_unit, co_units)
     payload = _unit_payload(lead_unit, co_units)
     payload["previous_lead_unit"] = {"id": case.lead_unit_id, "name": str(case.lead_unit)}
-    return _run(case, "redispatch", by=by, at=at, reason=reason, payload=payload,
-                changes={"lead_unit": lead_unit}, co_units=co_units)
+    return _run(
+        case,
+        "redispatch",
+        by=by,
+        at=at,
+        reason=reason,
+        payload=payload,
+        changes={"lead_unit": lead_unit},
+        co_units=co_units,
+    )
 
 
 def contact(case, *, by, contact_at, way, summary="", at=None) -> Case:
@@ -357,8 +532,15 @@ def contact(case, *, by, contact_at, way, summary="", at=None) -> Case:
     _require(contact_at, "contact_at", "联系时间")
     way = _require(way, "way", "联系方式")
     changes = {} if case.contacted_at else {"contacted_at": contact_at}
-    return _run(case, "contact", by=by, at=at, reason=summary, changes=changes,
-                payload={"contact_at": contact_at.isoformat(), "way": way})
+    return _run(
+        case,
+        "contact",
+        by=by,
+        at=at,
+        reason=summary,
+        changes=changes,
+        payload={"contact_at": contact_at.isoformat(), "way": way},
+    )
 
 
 def urge(case, *, by, note="", at=None) -> Case:
@@ -383,9 +565,15 @@ def request_extension(case, *, by, until, reason, at=None) -> Case:
         raise NotAllowed("已有待审批的延期申请,请等待组长审批。")
     if case.due_at and until <= case.due_at:
         raise InvalidInput("申请的延期时间须晚于当前办结时限。", field="until")
-    return _run(case, "extend", by=by, at=at, reason=reason,
-                changes={"extension_requested_until": until},
-                payload={"until": until.isoformat()})
+    return _run(
+        case,
+        "extend",
+        by=by,
+        at=at,
+        reason=reason,
+        changes={"extension_requested_until": until},
+        payload={"until": until.isoformat()},
+    )
 
 
 def approve_extension(case, *, by, approved=True, note="", at=None) -> Case:
@@ -400,8 +588,15 @@ def approve_extension(case, *, by, approved=True, note="", at=None) -> Case:
         changes["original_due_at"] = case.original_due_at or case.due_at
     else:
         note = _require(note, "note", "不予延期的理由")
-    return _run(case, "approve_extension", by=by, at=at, reason=note, changes=changes,
-                payload={"approved": approved, "until": until.isoformat()})
+    return _run(
+        case,
+        "approve_extension",
+        by=by,
+        at=at,
+        reason=note,
+        changes=changes,
+        payload={"approved": approved, "until": until.isoformat()},
+    )
 
 
 REPLY_PARTS = {
@@ -414,12 +609,19 @@ REPLY_PARTS = {
 }
 
 
-def reply(case, *, by, contact_at, contact_way, facts, actions, result, citizen_response,
-          at=None) -> Case:
+def reply(
+    case, *, by, contact_at, contact_way, facts, actions, result, citizen_response, at=None
+) -> Case:
     """提交办理结果 in the five parts of a reply."""
     check(case, "reply", by)
-    values = {"contact_at": contact_at, "contact_way": contact_way, "facts": facts,
-              "actions": actions, "result": result, "citizen_response": citizen_response}
+    values = {
+        "contact_at": contact_at,
+        "contact_way": contact_way,
+        "facts": facts,
+        "actions": actions,
+        "result": result,
+        "citizen_response": citizen_response,
+    }
     for name, label in REPLY_PARTS.items():
         values[name] = _require(values[name], name, label)
     at = at or timezone.now()
@@ -449,8 +651,14 @@ def close(case, *, by, answer, at=None) -> Case:
     check(case, "close", by)
     answer = _require(answer, "answer", "答复内容")
     at = at or timezone.now()
-    return _run(case, "close", by=by, at=at, reason=answer,
-                changes={"closed_at": at, "reply": {"result": answer, "unit": "接诉中心直接办结"}})
+    return _run(
+        case,
+        "close",
+        by=by,
+        at=at,
+        reason=answer,
+        changes={"closed_at": at, "reply": {"result": answer, "unit": "接诉中心直接办结"}},
+    )
 
 
 def callback(case, *, by, valid, contacted, solved, satisfaction, note="", at=None) -> Case:
@@ -461,10 +669,21 @@ def callback(case, *, by, valid, contacted, solved, satisfaction, note="", at=No
     if satisfaction not in Satisfaction.values:
         raise InvalidInput("请选择是否满意。", field="satisfaction")
     at = at or timezone.now()
-    results = {"callback_valid": bool(valid), "callback_contacted": bool(contacted),
-               "callback_solved": solved, "callback_satisfaction": satisfaction}
-    return _run(case, "callback", by=by, at=at, reason=note,
-                changes=dict(results, callback_at=at), payload=results)
+    results = {
+        "callback_valid": bool(valid),
+        "callback_contacted": bool(contacted),
+        "callback_solved": solved,
+        "callback_satisfaction": satisfaction,
+    }
+    return _run(
+        case,
+        "callback",
+        by=by,
+        at=at,
+        reason=note,
+        changes=dict(results, callback_at=at),
+        payload=results,
+    )
 
 
 def reopen(case, *, by, reason, at=None) -> Case:
@@ -473,8 +692,9 @@ def reopen(case, *, by, reason, at=None) -> Case:
     reason = _require(reason, "reason", "重办原因")
     if case.lead_unit is None:
         raise NotAllowed("该工单由接诉中心直接办结,未派单,无法重办。")
-    return _run(case, "reopen", by=by, at=at, reason=reason,
-                changes={"closed_at": None, "replied_at": None})
+    return _run(
+        case, "reopen", by=by, at=at, reason=reason, changes={"closed_at": None, "replied_at": None}
+    )
 
 
 def shelve(case, *, by, reason, at=None) -> Case:
@@ -501,7 +721,15 @@ def note(case, *, by, text, at=None) -> Case:
 def attach(case, *, by, attachment, at=None) -> Case:
     """Record an uploaded attachment on the timeline (see cases.services.store_attachment)."""
     check(case, "attach", by)
-    return _run(case, "attach", by=by, at=at, payload={
-        "attachment": attachment.pk, "name": attachment.name, "size": attachment.size,
-        "sha256": attachment.sha256,
-    })
+    return _run(
+        case,
+        "attach",
+        by=by,
+        at=at,
+        payload={
+            "attachment": attachment.pk,
+            "name": attachment.name,
+            "size": attachment.size,
+            "sha256": attachment.sha256,
+        },
+    )

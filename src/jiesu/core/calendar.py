@@ -24,7 +24,9 @@ def clear_cache() -> None:
 
 
 def _library_years() -> range:
-    years = sorted({d.year for d in chinese_calendar.holidays} | {d.year for d in chinese_calendar.workdays})
+    years = sorted(
+        {d.year for d in chinese_calendar.holidays} | {d.year for d in chinese_calendar.workdays}
+    )
     return range(years[0], years[-1] + 1)
 
 

@@ -50,6 +50,9 @@ class PiiAccess(models.Model):
         verbose_name = verbose_name_plural = "个人信息查看记录"
         ordering = ["-at"]
 
+    def __str__(self) -> str:
+        return f"{self.user} {self.field} {self.at:%Y-%m-%d %H:%M}"
+
 
 def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
@@ -65,6 +68,9 @@ class ApiToken(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "接口令牌"
+
+    def __str__(self) -> str:
+        return f"{self.user} 的接口令牌"
 
     @classmethod
     def issue(cls, user) -> str:

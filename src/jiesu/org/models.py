@@ -23,7 +23,11 @@ class Unit(models.Model):
     kind = models.CharField("类型", max_length=16, choices=UnitKind.choices)
     code = models.CharField("区划代码", max_length=20, blank=True)
     parent = models.ForeignKey(
-        "self", verbose_name="上级单位", null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name="上级单位",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="children",
     )
     path = models.CharField(max_length=255, editable=False, db_index=True)
@@ -75,7 +79,9 @@ class Membership(models.Model):
     """Gives a person a role on a unit and everything below it."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="人员", on_delete=models.CASCADE,
+        settings.AUTH_USER_MODEL,
+        verbose_name="人员",
+        on_delete=models.CASCADE,
         related_name="memberships",
     )
     unit = models.ForeignKey(Unit, verbose_name="单位", on_delete=models.CASCADE)

@@ -1,3 +1,26 @@
+from django.contrib.auth import views as auth_views
 from django.urls import path
+from django.views.generic import RedirectView
 
-urlpatterns = []
+from jiesu.cases import views as case_views
+from jiesu.web.forms import LoginForm
+
+urlpatterns = [
+    path("", RedirectView.as_view(url="/cases/", permanent=False)),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(template_name="web/login.html", authentication_form=LoginForm),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("cases/", case_views.case_list, name="case_list"),
+    path("cases/<int:case_id>/", case_views.case_detail, name="case_detail"),
+    path("cases/<int:case_id>/act/<str:action>/", case_views.case_act, name="case_act"),
+    path("cases/<int:case_id>/reveal/<str:field>/", case_views.case_reveal, name="case_reveal"),
+    path("cases/<int:case_id>/attachments/", case_views.case_upload, name="case_upload"),
+    path(
+        "cases/<int:case_id>/attachments/<int:attachment_id>/",
+        case_views.case_attachment,
+        name="case_attachment",
+    ),
+]

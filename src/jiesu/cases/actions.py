@@ -1,0 +1,47 @@
+"""Runs a workflow action from submitted data (a web form or an API body)."""
+
+from jiesu.cases import workflow
+from jiesu.cases.errors import Conflict, InvalidInput, NotAllowed
+from jiesu.cases.forms import ACTION_FORMS
+
+_FUNCTIONS = {
+    "sign": workflow.sign,
+    "return": workflow.return_case,
+    "dispute": workflow.dispute,
+    "approve_dispatch": workflow.approve_dispatch,
+    "dispatch": workflow.dispatch,
+    "redispatch": workflow.redispatch,
+    "contact": workflow.contact,
+    "urge": workflow.urge,
+    "supervise": workflow.supervise,
+    "extend": workflow.request_extension,
+    "approve_extension": workflow.approve_extension,
+    "reply": workflow.reply,
+    "approve": workflow.approve,
+    "reject": workflow.reject,
+    "close": workflow.close,
+    "callback": workflow.callback,
+    "reopen": workflow.reopen,
+    "shelve": workflow.shelve,
+    "unshelve": workflow.unshelve,
+    "note": workflow.note,
+}
+
+
+def form_for(case, action: str, data=None):
+    return ACTION_FORMS[action](data, case=case, prefix=action)
+
+
+def perform(case, action: str, *, by, data: dict, expected_version: int | None = None, prefix=True):
+    """Validate `data` with the action's form, then call the workflow function."""
+    if action not in _FUNCTIONS:
+        raise NotAllowed(f"未知的操作:{action}")
+    workflow.check(case, action, by)
+    if expected_version is not None and expected_version != case.version:
+        raise Conflict("该工单已被他人更新,请刷新后再操作。")
+    form = ACTION_FORMS[action](data, case=case, prefix=action if prefix else None)
+    if not form.is_valid():
+        name, errors = next(iter(form.errors.items()))
+        label = form.fields[name].label if name in form.fields else ""
+        raise InvalidInput(f"{label}:{errors[0]}" if label else errors[0], field=name)
+    return _FUNCTIONS[action](case, by=by, **form.cleaned_data)

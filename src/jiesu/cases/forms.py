@@ -1,0 +1,161 @@
+"""One form per workflow action, shared by the web pages and the JSON API."""
+
+from django import forms
+
+from jiesu.cases.models import Category, Lamp, Satisfaction, Solved, State
+from jiesu.org.models import HANDLING_KINDS, Unit
+
+
+class ActionForm(forms.Form):
+    """Base: knows its case, so unit choices can be limited to the case's street."""
+
+    def __init__(self, *args, case, **kwargs):
+        self.case = case
+        super().__init__(*args, **kwargs)
+
+
+def _reason(label: str, required: bool = True) -> forms.CharField:
+    return forms.CharField(label=label, required=required, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class EmptyForm(ActionForm):
+    pass
+
+
+class ReasonForm(ActionForm):
+    reason = _reason("原因")
+
+
+class NoteForm(ActionForm):
+    note = _reason("说明", required=False)
+
+
+class RequiredNoteForm(ActionForm):
+    note = _reason("督办意见")
+
+
+class ReturnForm(ActionForm):
+    reason = _reason("退回原因")
+
+
+class DisputeForm(ActionForm):
+    reason = _reason("异议理由")
+
+
+def _handling_units(case):
+    home = case.street or case.district
+    return Unit.objects.filter(path__startswith=home.path, kind__in=HANDLING_KINDS, active=True)
+
+
+class DispatchForm(ActionForm):
+    lead_unit = forms.ModelChoiceField(label="主办单位", queryset=Unit.objects.none())
+    co_units = forms.ModelMultipleChoiceField(
+        label="协办单位", queryset=Unit.objects.none(), required=False
+    )
+    note = _reason("派单说明", required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        units = _handling_units(self.case)
+        self.fields["lead_unit"].queryset = units
+        self.fields["co_units"].queryset = units
+
+
+class RedispatchForm(DispatchForm):
+    reason = _reason("改派原因")
+    note = None
+
+
+class ContactForm(ActionForm):
+    contact_at = forms.DateTimeField(label="联系时间")
+    way = forms.CharField(label="联系方式", max_length=20, help_text="如:电话、上门、短信")
+    summary = _reason("联系情况", required=False)
+
+
+class ExtendForm(ActionForm):
+    until = forms.DateTimeField(label="申请延期至")
+    reason = _reason("延期理由")
+
+
+class ApproveExtensionForm(ActionForm):
+    approved = forms.TypedChoiceField(
+        label="审批意见",
+        choices=[("true", "同意延期"), ("false", "不同意")],
+        coerce=lambda v: v in (True, "true", "True", "1"),
+        initial="true",
+    )
+    note = _reason("说明", required=False)
+
+
+class ReplyForm(ActionForm):
+    contact_at = forms.DateTimeField(label="联系时间")
+    contact_way = forms.CharField(label="联系方式", max_length=20)
+    facts = _reason("核实情况")
+    actions = _reason("采取措施")
+    result = _reason("办理结果或进展")
+    citizen_response = _reason("诉求人反馈")
+
+
+class CloseForm(ActionForm):
+    answer = _reason("答复内容")
+
+
+class CallbackForm(ActionForm):
+    valid = forms.BooleanField(label="有效回访", required=False, initial=True)
+    contacted = forms.BooleanField(label="已联系", required=False, initial=True)
+    solved = forms.ChoiceField(label="是否解决", choices=Solved.choices)
+    satisfaction = forms.ChoiceField(label="是否满意", choices=Satisfaction.choices)
+    note = _reason("回访记录", required=False)
+
+
+class TextForm(ActionForm):
+    text = _reason("备注内容")
+
+
+ACTION_FORMS: dict[str, type[ActionForm]] = {
+    "sign": EmptyForm,
+    "return": ReturnForm,
+    "dispute": DisputeForm,
+    "approve_dispatch": NoteForm,
+    "dispatch": DispatchForm,
+    "redispatch": RedispatchForm,
+    "contact": ContactForm,
+    "urge": NoteForm,
+    "supervise": RequiredNoteForm,
+    "extend": ExtendForm,
+    "approve_extension": ApproveExtensionForm,
+    "reply": ReplyForm,
+    "approve": NoteForm,
+    "reject": ReasonForm,
+    "close": CloseForm,
+    "callback": CallbackForm,
+    "reopen": ReasonForm,
+    "shelve": ReasonForm,
+    "unshelve": ReasonForm,
+    "note": TextForm,
+}
+
+
+class CaseFilterForm(forms.Form):
+    state = forms.ChoiceField(
+        label="状态", choices=[("", "全部状态"), *State.choices], required=False
+    )
+    lamp = forms.ChoiceField(
+        label="警示灯", choices=[("", "全部"), *Lamp.choices[:3]], required=False
+    )
+    unit = forms.ModelChoiceField(
+        label="单位",
+        queryset=Unit.objects.exclude(kind="district"),
+        required=False,
+        empty_label="全部单位",
+    )
+    category = forms.ModelChoiceField(
+        label="问题分类", queryset=Category.objects.all(), required=False, empty_label="全部分类"
+    )
+    received_from = forms.DateField(
+        label="受理日期从", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    received_to = forms.DateField(
+        label="至", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    q = forms.CharField(label="关键词", required=False, max_length=100)

@@ -1,0 +1,149 @@
+"""Case pages: the filtered list, the detail page with its actions, reveals and files."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from jiesu.cases import actions, queries, services, workflow
+from jiesu.cases.errors import InvalidInput, WorkflowError
+from jiesu.cases.forms import CaseFilterForm
+from jiesu.cases.presenters import event_story, masked_pii
+from jiesu.core.masking import MASKERS
+from jiesu.core.models import PiiField
+
+PAGE_SIZE = 50
+
+
+@login_required
+def case_list(request):
+    form = CaseFilterForm(request.GET or None)
+    f = queries.CaseFilter()
+    if form.is_valid():
+        data = form.cleaned_data
+        f = queries.CaseFilter(
+            state=data["state"] or None,
+            lamp=data["lamp"] or None,
+            unit=data["unit"].pk if data["unit"] else None,
+            category=data["category"].pk if data["category"] else None,
+            received_from=data["received_from"],
+            received_to=data["received_to"],
+            q=data["q"] or None,
+        )
+    page = Paginator(queries.case_list(request.user, f), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    rows = [(case, masked_pii(case)) for case in page]
+    return render(
+        request,
+        "cases/list.html",
+        {
+            "form": form,
+            "page": page,
+            "rows": rows,
+            "query": query.urlencode(),
+        },
+    )
+
+
+def _visible(request, case_id):
+    return get_object_or_404(queries.case_detail_queryset(request.user), pk=case_id)
+
+
+def _detail_context(request, case, forms=None):
+    allowed = workflow.allowed_actions(request.user, case)
+    action_forms = forms or {}
+    panels = [
+        (a, workflow.TRANSITIONS[a].label, action_forms.get(a) or actions.form_for(case, a))
+        for a in allowed
+        if a != "attach"
+    ]
+    return {
+        "case": case,
+        "pii": masked_pii(case),
+        "pii_fields": [(f, PiiField(f).label) for f in MASKERS],
+        "may_reveal": services.may_reveal(request.user, case),
+        "timeline": [(e, event_story(e)) for e in queries.timeline(case)],
+        "panels": panels,
+        "may_attach": "attach" in allowed,
+        "attachments": case.attachments.all(),
+        "co_units": case.co_units.all(),
+        "tags": case.tags.all(),
+    }
+
+
+@login_required
+def case_detail(request, case_id):
+    case = _visible(request, case_id)
+    return render(request, "cases/detail.html", _detail_context(request, case))
+
+
+@login_required
+@require_POST
+def case_act(request, case_id, action):
+    case = _visible(request, case_id)
+    version = request.POST.get("version")
+    try:
+        actions.perform(
+            case,
+            action,
+            by=request.user,
+            data=request.POST,
+            expected_version=int(version) if version and version.isdigit() else None,
+        )
+    except WorkflowError as err:
+        form = (
+            actions.form_for(case, action, request.POST) if action in workflow.TRANSITIONS else None
+        )
+        if form is not None:
+            form.is_valid()
+            form.add_error(err.field if err.field in form.fields else None, err.message)
+        messages.error(request, err.message)
+        case = _visible(request, case_id)
+        context = _detail_context(request, case, {action: form} if form else None)
+        return render(request, "cases/detail.html", context, status=err.status)
+    messages.success(request, f"已{workflow.TRANSITIONS[action].label}。")
+    return redirect("case_detail", case_id=case.pk)
+
+
+@login_required
+@require_POST
+def case_reveal(request, case_id, field):
+    case = _visible(request, case_id)
+    try:
+        value = services.reveal(case, by=request.user, field=field)
+    except WorkflowError as err:
+        return HttpResponse(err.message, status=err.status)
+    return HttpResponse(value)
+
+
+@login_required
+@require_POST
+def case_upload(request, case_id):
+    case = _visible(request, case_id)
+    upload = request.FILES.get("file")
+    try:
+        if upload is None:
+            raise InvalidInput("请选择要上传的文件。", field="file")
+        services.check_upload(upload.name, upload.size)
+        services.store_attachment(case, by=request.user, name=upload.name, data=upload.read())
+        messages.success(request, f"已上传:{upload.name}")
+    except WorkflowError as err:
+        messages.error(request, err.message)
+    return redirect("case_detail", case_id=case.pk)
+
+
+@login_required
+def case_attachment(request, case_id, attachment_id):
+    case = _visible(request, case_id)
+    attachment = get_object_or_404(case.attachments, pk=attachment_id)
+    return FileResponse(
+        attachment.file.open("rb"),
+        content_type=attachment.content_type,
+        as_attachment=not attachment.content_type.startswith("image/"),
+        filename=attachment.name,
+    )

@@ -1,0 +1,15 @@
+"""The `jiesu` command: Django's manage.py with jiesu's settings (run, demo, token, …)."""
+
+import os
+import sys
+
+
+def main() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jiesu.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(sys.argv)
+
+
+if __name__ == "__main__":
+    main()
