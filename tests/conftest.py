@@ -21,6 +21,20 @@ def at(text: str) -> dt.datetime:
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches():
+    """Rolled-back test transactions fire no signals: start every test with empty caches."""
+    from jiesu.cases import deadlines
+    from jiesu.core import calendar
+
+    calendar.clear_cache()
+    deadlines.clear_cache()
+    yield
+    calendar.clear_cache()
+    deadlines.clear_cache()
 
 
 @pytest.fixture

@@ -1,0 +1,111 @@
+"""The first pages: Chinese login, the filtered case list, the case page and its actions."""
+
+import hashlib
+
+import pytest
+
+from jiesu.cases.models import Case, State
+from jiesu.core.models import PiiAccess
+
+
+def test_login_page_is_chinese_and_refuses_bad_passwords(client, people):
+    page = client.get("/login/").content.decode()
+    assert "接诉即办工作平台" in page and "登录" in page
+    response = client.post("/login/", {"username": "zuoxi", "password": "wrong"})
+    assert "用户名或密码不正确" in response.content.decode()
+    response = client.post("/login/", {"username": "zuoxi", "password": "pw-zuoxi"})
+    assert response.status_code == 302 and response.url == "/cases/"
+
+
+def test_pages_need_login(client, db):
+    response = client.get("/cases/")
+    assert response.status_code == 302 and response.url.startswith("/login/")
+
+
+def test_list_filters_and_never_shows_personal_data(client, people, make_case, dispatched):
+    make_case(title="夜间施工噪音扰民")
+    client.force_login(people["zuoxi"])
+    page = client.get("/cases/").content.decode()
+    assert "小区门口占道经营" in page and "夜间施工噪音扰民" in page
+    assert "张*" in page and "张三" not in page and "13812341234" not in page
+    page = client.get("/cases/", {"state": "dispatched"}).content.decode()
+    assert "夜间施工噪音扰民" not in page
+    assert f'data-case="{dispatched.pk}"' in page
+    page = client.get("/cases/", {"q": "施工"}).content.decode()
+    assert "小区门口占道经营" not in page and "共 1 件" in page
+
+
+def test_bad_filter_input_is_explained(client, people, dispatched):
+    client.force_login(people["zuoxi"])
+    page = client.get("/cases/", {"received_from": "昨天"}).content.decode()
+    assert "查询条件有误" in page
+
+
+def test_detail_shows_masked_fields_timeline_and_only_allowed_actions(client, people, dispatched):
+    client.force_login(people["shequ"])
+    page = client.get(f"/cases/{dispatched.pk}/").content.decode()
+    assert "138****1234" in page and "13812341234" not in page
+    assert "华龙苑南里****" in page
+    assert 'data-action="reply"' in page and 'data-action="extend"' in page
+    assert 'data-action="sign"' not in page and 'data-action="approve"' not in page
+    assert 'data-event="dispatch"' in page
+
+
+def test_reveal_shows_one_field_and_logs_it(client, people, dispatched):
+    client.force_login(people["zuoxi"])
+    response = client.post(f"/cases/{dispatched.pk}/reveal/caller_phone/")
+    assert response.content.decode() == "13812341234"
+    assert PiiAccess.objects.filter(user=people["zuoxi"], field="caller_phone").count() == 1
+
+
+def test_action_form_runs_the_workflow(client, people, dispatched):
+    client.force_login(people["zuoxi"])
+    response = client.post(
+        f"/cases/{dispatched.pk}/act/urge/",
+        {"urge-note": "请今天内联系诉求人", "version": dispatched.version},
+    )
+    assert response.status_code == 302
+    assert dispatched.events.last().reason == "请今天内联系诉求人"
+
+
+def test_missing_reason_is_shown_next_to_the_field_and_nothing_changes(client, people, dispatched):
+    client.force_login(people["zuzhang"])
+    response = client.post(f"/cases/{dispatched.pk}/act/shelve/", {"shelve-reason": ""})
+    assert response.status_code == 422
+    assert "原因" in response.content.decode()
+    assert Case.objects.get(pk=dispatched.pk).state == State.DISPATCHED
+
+
+def test_upload_checks_type_and_keeps_the_hash(client, people, dispatched, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(people["shequ"])
+    client.post(
+        f"/cases/{dispatched.pk}/attachments/",
+        {"file": SimpleUploadedFile("现场.png", b"\x89PNG fake image bytes")},
+    )
+    attachment = dispatched.attachments.get()
+    assert attachment.sha256 == hashlib.sha256(b"\x89PNG fake image bytes").hexdigest()
+    assert dispatched.events.last().action == "attach"
+    response = client.post(
+        f"/cases/{dispatched.pk}/attachments/",
+        {"file": SimpleUploadedFile("病毒.exe", b"MZ")},
+        follow=True,
+    )
+    assert "不支持的文件类型" in response.content.decode()
+    assert dispatched.attachments.count() == 1
+
+
+@pytest.mark.parametrize("size_mb", [2])
+def test_oversized_upload_is_refused(client, people, dispatched, settings, size_mb):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.JIESU_ATTACHMENT_MAX_BYTES = 1024 * 1024
+    client.force_login(people["shequ"])
+    response = client.post(
+        f"/cases/{dispatched.pk}/attachments/",
+        {"file": SimpleUploadedFile("大.pdf", b"x" * size_mb * 1024 * 1024)},
+        follow=True,
+    )
+    assert "大小限制" in response.content.decode()
+    assert dispatched.attachments.count() == 0
