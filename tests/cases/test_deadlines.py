@@ -192,3 +192,28 @@ def test_lamp_is_monotonic_in_time(start, hours, minutes):
     earlier = deadlines.lamp_for(start, due, start + dt.timedelta(minutes=minutes), share)
     later = deadlines.lamp_for(start, due, start + dt.timedelta(minutes=minutes + 30), share)
     assert order[earlier] <= order[later]
+
+
+def test_lamp_filter_and_worker_refresh(dispatched, make_case, people):
+    from django.core.management import call_command
+
+    from jiesu.cases.models import Case
+
+    waiting = make_case(received_at=at("2026-03-02 09:00"))  # sign due 09:30, warn at 09:22:30
+    assert waiting.current_warn_at == at("2026-03-02 09:22:30")
+    assert dispatched.current_warn_at == at("2026-03-07 15:00")
+    now = at("2026-03-02 09:25")
+    yellow = set(
+        Case.objects.filter(deadlines.lamp_filter(Lamp.YELLOW, now)).values_list("pk", flat=True)
+    )
+    green = set(
+        Case.objects.filter(deadlines.lamp_filter(Lamp.GREEN, now)).values_list("pk", flat=True)
+    )
+    assert (yellow, green) == ({waiting.pk}, {dispatched.pk})
+    assert deadlines.refresh_lamps(at("2026-03-08 10:00")) == 2
+    assert dict(Case.objects.values_list("pk", "lamp")) == {
+        waiting.pk: Lamp.RED,
+        dispatched.pk: Lamp.YELLOW,
+    }
+    call_command("worker", once=True)  # today is long after both deadlines
+    assert set(Case.objects.values_list("lamp", flat=True)) == {Lamp.RED}

@@ -116,6 +116,7 @@ def _case_out(case) -> dict:
         **{f: getattr(case, f) for f in CaseOut.model_fields if hasattr(case, f)},
         "category": str(case.category) if case.category_id else None,
         "state_label": case.get_state_display(),
+        "lamp": getattr(case, "live_lamp", None) or case.lamp,
         "lead_unit": _ref(case.lead_unit),
         "community": _ref(case.community),
         **masked_pii(case),

@@ -11,7 +11,10 @@ from decimal import Decimal
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from jiesu.cases.models import DayMode, DeadlinePolicy, Lamp, State, Urgency
+from django.db import models
+from django.db.models import Q
+
+from jiesu.cases.models import Case, DayMode, DeadlinePolicy, Lamp, State, Urgency
 from jiesu.core import calendar
 
 LOCAL = ZoneInfo("Asia/Shanghai")
@@ -129,8 +132,43 @@ def clock_fields(case, now: dt.datetime) -> dict:
     """The hot clock fields for the case as it stands now."""
     start, due = stage_clock(case)
     share = policy_on(case.received_at.astimezone(LOCAL).date()).due_soon_share
+    warn = None
+    if start is not None and due is not None:
+        warn = start + max(due - start, dt.timedelta(0)) * float(share)
     return {
         "current_stage_start": start,
         "current_due_at": due,
+        "current_warn_at": warn,
         "lamp": lamp_for(start, due, now, share),
     }
+
+
+def lamp_filter(lamp: str, now: dt.datetime) -> Q:
+    """Cases whose lamp is `lamp` at `now`, from the stored clock times (always current)."""
+    if lamp == Lamp.RED:
+        return Q(current_due_at__lt=now)
+    if lamp == Lamp.YELLOW:
+        return Q(current_warn_at__lte=now, current_due_at__gte=now)
+    if lamp == Lamp.GREEN:
+        return Q(current_warn_at__gt=now)
+    return Q(current_due_at__isnull=True)
+
+
+def live_lamp(now: dt.datetime) -> models.Case:
+    """An annotation giving each case its lamp at `now`."""
+    return models.Case(
+        *(
+            models.When(lamp_filter(lamp, now), then=models.Value(lamp))
+            for lamp in (Lamp.RED, Lamp.YELLOW, Lamp.GREEN)
+        ),
+        default=models.Value(Lamp.NONE),
+        output_field=models.CharField(),
+    )
+
+
+def refresh_lamps(now: dt.datetime) -> int:
+    """Bring the stored `lamp` column up to `now`; returns how many cases changed."""
+    changed = 0
+    for lamp in (Lamp.RED, Lamp.YELLOW, Lamp.GREEN, Lamp.NONE):
+        changed += Case.objects.filter(lamp_filter(lamp, now)).exclude(lamp=lamp).update(lamp=lamp)
+    return changed

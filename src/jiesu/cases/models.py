@@ -181,6 +181,7 @@ class Case(models.Model):
     original_due_at = models.DateTimeField("原办结时限", null=True, blank=True)
     current_due_at = models.DateTimeField("当前环节时限", null=True, blank=True)
     current_stage_start = models.DateTimeField(null=True, blank=True, editable=False)
+    current_warn_at = models.DateTimeField("临期提醒时间", null=True, blank=True, editable=False)
     lamp = models.CharField("警示灯", max_length=8, choices=Lamp.choices, default=Lamp.GREEN)
     due_unscheduled = models.BooleanField(
         "时限落在未发布官方日历的年份",

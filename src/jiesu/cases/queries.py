@@ -4,7 +4,9 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import F, Q
+from django.utils import timezone
 
+from jiesu.cases import deadlines
 from jiesu.cases.models import Case, Category
 from jiesu.org.models import Unit
 
@@ -22,11 +24,12 @@ class CaseFilter:
 
 def case_list(user, f: CaseFilter):
     """Visible cases matching the filter, soonest due first, then newest."""
-    qs = Case.objects.visible_to(user)
+    now = timezone.now()
+    qs = Case.objects.visible_to(user).annotate(live_lamp=deadlines.live_lamp(now))
     if f.state:
         qs = qs.filter(state=f.state)
     if f.lamp:
-        qs = qs.filter(lamp=f.lamp)
+        qs = qs.filter(deadlines.lamp_filter(f.lamp, now))
     if f.unit:
         unit = Unit.objects.filter(pk=f.unit).first()
         if unit is None:

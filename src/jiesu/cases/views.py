@@ -5,11 +5,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from jiesu.cases import actions, queries, services, workflow
+from jiesu.cases import actions, deadlines, queries, services, workflow
 from jiesu.cases.errors import InvalidInput, WorkflowError
 from jiesu.cases.forms import CaseFilterForm
+from jiesu.cases.models import Lamp
 from jiesu.cases.presenters import event_story, masked_pii
 from jiesu.core.masking import MASKERS
 from jiesu.core.models import PiiField
@@ -62,8 +64,11 @@ def _detail_context(request, case, forms=None):
         for a in allowed
         if a != "attach"
     ]
+    lamp = deadlines.clock_fields(case, timezone.now())["lamp"]
     return {
         "case": case,
+        "lamp": lamp,
+        "lamp_label": Lamp(lamp).label,
         "pii": masked_pii(case),
         "pii_fields": [(f, PiiField(f).label) for f in MASKERS],
         "may_reveal": services.may_reveal(request.user, case),
