@@ -11,12 +11,12 @@ import contextvars
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from jiesu.cases import deadlines
 from jiesu.cases.errors import Conflict, InvalidInput, NotAllowed, RoleRefused
-from jiesu.cases.models import Case, CaseEvent, Satisfaction, Solved, State
+from jiesu.cases.models import Case, CaseEvent, Platform, Satisfaction, Solved, State
 from jiesu.org.models import HANDLER_ROLES, UnitKind
 from jiesu.org.models import Role as R
 from jiesu.org.queries import grants_of
@@ -301,7 +301,14 @@ class DatabaseRecorder:
             fields = dict(step.changes, version=case.version + 1, updated_at=timezone.now())
             if case.pk is None:
                 _apply(case, step.changes)
-                case.save()
+                try:
+                    with transaction.atomic():
+                        case.save()
+                except IntegrityError:
+                    raise InvalidInput(
+                        f"{Platform(case.platform).label}工单编号“{case.platform_no}”已存在,请勿重复录入。",
+                        field="platform_no",
+                    ) from None
             else:
                 updated = Case.objects.filter(pk=case.pk, version=case.version).update(**fields)
                 if updated != 1:
