@@ -10,6 +10,7 @@ class Grant:
     role: str
     unit_id: int
     path: str
+    kind: str
 
 
 def grants_of(user) -> tuple[Grant, ...]:
@@ -20,7 +21,7 @@ def grants_of(user) -> tuple[Grant, ...]:
             cached = ()
         else:
             cached = tuple(
-                Grant(m.role, m.unit_id, m.unit.path)
+                Grant(m.role, m.unit_id, m.unit.path, m.unit.kind)
                 for m in Membership.objects.filter(user=user).select_related("unit")
             )
         user._jiesu_grants = cached
