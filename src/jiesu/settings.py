@@ -55,6 +55,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "jiesu.cases.context_processors.navigation",
             ],
         },
     },
@@ -114,3 +115,6 @@ JIESU_ATTACHMENT_TYPES = {
     ".wav": "audio/wav",
     ".txt": "text/plain",
 }
+
+# How often the navigation's queue counts refresh in the browser.
+JIESU_POLL_SECONDS = int(os.environ.get("JIESU_POLL_SECONDS", 20))

@@ -109,3 +109,19 @@ def test_oversized_upload_is_refused(client, people, dispatched, settings, size_
     )
     assert "大小限制" in response.content.decode()
     assert dispatched.attachments.count() == 0
+
+
+def test_queue_pages_and_live_counts(client, people, make_case, dispatched):
+    make_case(title="楼道堆物")
+    client.force_login(people["zuoxi"])
+    page = client.get("/cases/").content.decode()
+    for code in ["received", "accepted", "due_soon", "overdue", "callback", "shelved"]:
+        assert f'data-queue="{code}"' in page
+    assert 'data-queue="review"' not in page
+    counts = client.get("/queues/counts/").content.decode()
+    assert 'data-queue="received" data-count="1"' in counts
+    page = client.get("/queues/received/").content.decode()
+    assert "楼道堆物" in page and "小区门口占道经营" not in page
+    assert "data-countdown" in page
+    assert client.get("/queues/review/").status_code == 404  # not an operator's queue
+    assert client.get("/queues/nonsense/").status_code == 404

@@ -2,7 +2,17 @@
 
 from django import forms
 
-from jiesu.cases.models import Category, Lamp, Satisfaction, Solved, State
+from jiesu.cases.models import (
+    Category,
+    Lamp,
+    Platform,
+    RequestType,
+    Satisfaction,
+    Solved,
+    State,
+    Tag,
+)
+from jiesu.cases.queries import CaseFilter
 from jiesu.org.models import HANDLING_KINDS, Unit
 
 
@@ -141,16 +151,31 @@ class CaseFilterForm(forms.Form):
         label="状态", choices=[("", "全部状态"), *State.choices], required=False
     )
     lamp = forms.ChoiceField(
-        label="警示灯", choices=[("", "全部"), *Lamp.choices[:3]], required=False
+        label="警示灯", choices=[("", "全部警示灯"), *Lamp.choices[:3]], required=False
     )
     unit = forms.ModelChoiceField(
-        label="单位",
-        queryset=Unit.objects.exclude(kind="district"),
+        label="承办单位",
+        queryset=Unit.objects.filter(kind__in=HANDLING_KINDS),
         required=False,
-        empty_label="全部单位",
+        empty_label="全部承办单位",
+    )
+    community = forms.ModelChoiceField(
+        label="社区/村",
+        queryset=Unit.objects.filter(kind__in=["community", "village"]),
+        required=False,
+        empty_label="全部社区/村",
     )
     category = forms.ModelChoiceField(
         label="问题分类", queryset=Category.objects.all(), required=False, empty_label="全部分类"
+    )
+    request_type = forms.ChoiceField(
+        label="诉求类型", choices=[("", "全部诉求类型"), *RequestType.choices], required=False
+    )
+    tag = forms.ModelChoiceField(
+        label="标签", queryset=Tag.objects.all(), required=False, empty_label="全部标签"
+    )
+    platform = forms.ChoiceField(
+        label="来源平台", choices=[("", "全部平台"), *Platform.choices], required=False
     )
     received_from = forms.DateField(
         label="受理日期从", required=False, widget=forms.DateInput(attrs={"type": "date"})
@@ -159,3 +184,22 @@ class CaseFilterForm(forms.Form):
         label="至", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     q = forms.CharField(label="关键词", required=False, max_length=100)
+
+    def to_filter(self) -> CaseFilter:
+        """The filter the submitted form describes; no filter when it is invalid."""
+        if not self.is_valid():
+            return CaseFilter()
+        data = self.cleaned_data
+        return CaseFilter(
+            state=data["state"] or None,
+            lamp=data["lamp"] or None,
+            unit=data["unit"].pk if data["unit"] else None,
+            community=data["community"].pk if data["community"] else None,
+            category=data["category"].pk if data["category"] else None,
+            request_type=data["request_type"] or None,
+            tag=data["tag"].pk if data["tag"] else None,
+            platform=data["platform"] or None,
+            received_from=data["received_from"],
+            received_to=data["received_to"],
+            q=data["q"] or None,
+        )

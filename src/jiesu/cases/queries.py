@@ -1,9 +1,9 @@
-"""Reads of cases: the filtered list and the timeline. Every read starts at visible_to."""
+"""Reads of cases: filtered lists, queues and the timeline. Every read starts at visible_to."""
 
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from jiesu.cases import deadlines
@@ -20,41 +20,75 @@ class CaseFilter:
     received_from: dt.date | None = None
     received_to: dt.date | None = None
     q: str | None = None
+    community: int | None = None
+    request_type: str | None = None
+    tag: int | None = None
+    platform: str | None = None
 
 
-def case_list(user, f: CaseFilter):
-    """Visible cases matching the filter, soonest due first, then newest."""
-    now = timezone.now()
-    qs = Case.objects.visible_to(user).annotate(live_lamp=deadlines.live_lamp(now))
+def _local_midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.min, tzinfo=deadlines.LOCAL)
+
+
+def _in_subtree(unit_id: int) -> Q | None:
+    unit = Unit.objects.filter(pk=unit_id).first()
+    if unit is None:
+        return None
+    subtree = Unit.objects.filter(path__startswith=unit.path).values("id")
+    co_unit = Case.co_units.through.objects.filter(case_id=OuterRef("pk"), unit_id__in=subtree)
+    return Q(lead_unit_id__in=subtree) | Q(community_id__in=subtree) | Exists(co_unit)
+
+
+def filter_cases(qs, f: CaseFilter, now: dt.datetime):
+    """Apply a CaseFilter; an unknown unit or category matches nothing."""
     if f.state:
         qs = qs.filter(state=f.state)
     if f.lamp:
         qs = qs.filter(deadlines.lamp_filter(f.lamp, now))
     if f.unit:
-        unit = Unit.objects.filter(pk=f.unit).first()
-        if unit is None:
-            return qs.none()
-        subtree = Unit.objects.filter(path__startswith=unit.path).values("id")
-        qs = qs.filter(
-            Q(lead_unit_id__in=subtree) | Q(community_id__in=subtree) | Q(co_units__in=subtree)
-        ).distinct()
+        in_unit = _in_subtree(f.unit)
+        qs = qs.filter(in_unit) if in_unit is not None else qs.none()
+    if f.community:
+        qs = qs.filter(community_id=f.community)
     if f.category:
         cat = Category.objects.filter(pk=f.category).first()
         if cat is None:
             return qs.none()
         qs = qs.filter(category__path__startswith=cat.path)
+    if f.request_type:
+        qs = qs.filter(request_type=f.request_type)
+    if f.platform:
+        qs = qs.filter(platform=f.platform)
+    if f.tag:
+        qs = qs.filter(
+            Exists(Case.tags.through.objects.filter(case_id=OuterRef("pk"), tag_id=f.tag))
+        )
     if f.received_from:
-        qs = qs.filter(received_at__date__gte=f.received_from)
+        qs = qs.filter(received_at__gte=_local_midnight(f.received_from))
     if f.received_to:
-        qs = qs.filter(received_at__date__lte=f.received_to)
+        qs = qs.filter(received_at__lt=_local_midnight(f.received_to + dt.timedelta(days=1)))
     if f.q:
         for word in f.q.split():
             qs = qs.filter(
                 Q(title__icontains=word) | Q(content__icontains=word) | Q(platform_no=word)
             )
+    return qs
+
+
+def by_due_time(qs):
+    """Soonest due first; cases with no running clock last, newest first."""
     return qs.select_related("category", "lead_unit", "community").order_by(
         F("current_due_at").asc(nulls_last=True), "-received_at", "-id"
     )
+
+
+def case_list(user, f: CaseFilter, *, extra: Q | None = None):
+    """Visible cases matching the filter (and an extra condition such as a queue's)."""
+    now = timezone.now()
+    qs = Case.objects.visible_to(user).annotate(live_lamp=deadlines.live_lamp(now))
+    if extra is not None:
+        qs = qs.filter(extra)
+    return by_due_time(filter_cases(qs, f, now))
 
 
 def timeline(case):

@@ -19,37 +19,30 @@ from jiesu.core.models import PiiField
 PAGE_SIZE = 50
 
 
-@login_required
-def case_list(request):
+def render_case_list(request, *, title, extra=None, queue=None):
+    """The filtered, paged case list; shared by the full list and the queues."""
     form = CaseFilterForm(request.GET or None)
-    f = queries.CaseFilter()
-    if form.is_valid():
-        data = form.cleaned_data
-        f = queries.CaseFilter(
-            state=data["state"] or None,
-            lamp=data["lamp"] or None,
-            unit=data["unit"].pk if data["unit"] else None,
-            category=data["category"].pk if data["category"] else None,
-            received_from=data["received_from"],
-            received_to=data["received_to"],
-            q=data["q"] or None,
-        )
-    page = Paginator(queries.case_list(request.user, f), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    cases = queries.case_list(request.user, form.to_filter(), extra=extra)
+    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    rows = [(case, masked_pii(case)) for case in page]
     return render(
         request,
         "cases/list.html",
         {
+            "title": title,
+            "queue": queue,
             "form": form,
             "page": page,
-            "rows": rows,
+            "rows": [(case, masked_pii(case)) for case in page],
             "query": query.urlencode(),
         },
     )
+
+
+@login_required
+def case_list(request):
+    return render_case_list(request, title="全部工单")
 
 
 def _visible(request, case_id):

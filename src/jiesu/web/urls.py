@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 from django.views.generic import RedirectView
 
+from jiesu.cases import queue_views
 from jiesu.cases import views as case_views
 from jiesu.web.forms import LoginForm
 
@@ -14,6 +15,8 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("cases/", case_views.case_list, name="case_list"),
+    path("queues/counts/", queue_views.queue_counts, name="queue_counts"),
+    path("queues/<str:code>/", queue_views.queue_page, name="queue"),
     path("cases/<int:case_id>/", case_views.case_detail, name="case_detail"),
     path("cases/<int:case_id>/act/<str:action>/", case_views.case_act, name="case_act"),
     path("cases/<int:case_id>/reveal/<str:field>/", case_views.case_reveal, name="case_reveal"),

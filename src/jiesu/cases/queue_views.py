@@ -1,0 +1,26 @@
+"""Queue pages and the live queue counts in the navigation."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import render
+from django.utils import timezone
+
+from jiesu.cases import queues
+from jiesu.cases.views import render_case_list
+
+
+@login_required
+def queue_page(request, code):
+    queue = queues.BY_CODE.get(code)
+    if queue is None or queue not in queues.queues_for(request.user):
+        raise Http404("没有这个工作队列。")
+    extra = queues.condition(code, request.user, timezone.now())
+    return render_case_list(request, title=queue.label, extra=extra, queue=queue)
+
+
+@login_required
+def queue_counts(request):
+    """The navigation's queue links with their counts (polled by HTMX)."""
+    counts = queues.counts(request.user, timezone.now())
+    items = [(q, counts.get(q.code, 0)) for q in queues.queues_for(request.user)]
+    return render(request, "cases/_queue_nav.html", {"items": items})

@@ -1,0 +1,66 @@
+// jiesu front-end helpers: new-arrival cue and sound for the queues, sign-limit countdowns.
+(function () {
+  "use strict";
+  var SOUND_KEY = "jiesu.sound";
+
+  function soundOn() { return localStorage.getItem(SOUND_KEY) === "on"; }
+
+  function beep() {
+    var Ctx = window.AudioContext || window.webkitAudioContext;
+    if (!Ctx) return;
+    var ctx = new Ctx(), osc = ctx.createOscillator(), gain = ctx.createGain();
+    osc.frequency.value = 880;
+    gain.gain.value = 0.15;
+    osc.connect(gain); gain.connect(ctx.destination);
+    osc.start(); osc.stop(ctx.currentTime + 0.35);
+  }
+
+  function showSound() {
+    var button = document.getElementById("sound-toggle");
+    if (button) button.textContent = "提示音:" + (soundOn() ? "开" : "关");
+  }
+
+  // A queue whose count grew since the last poll flashes; 待签收 growth also beeps.
+  function markArrivals(nav) {
+    nav.querySelectorAll("[data-queue]").forEach(function (link) {
+      var code = link.dataset.queue, key = "jiesu.count." + code;
+      var now = parseInt(link.dataset.count || "0", 10);
+      var before = sessionStorage.getItem(key);
+      if (before !== null && now > parseInt(before, 10)) {
+        link.classList.add("new-arrival");
+        link.setAttribute("data-new", "1");
+        if (code === "received" && soundOn()) beep();
+      }
+      sessionStorage.setItem(key, String(now));
+    });
+  }
+
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+
+  function tickCountdowns() {
+    var now = Date.now();
+    document.querySelectorAll("[data-countdown]").forEach(function (el) {
+      var left = Math.round((Date.parse(el.dataset.countdown) - now) / 1000);
+      var abs = Math.abs(left), h = Math.floor(abs / 3600), m = Math.floor((abs % 3600) / 60), s = abs % 60;
+      var text = (h ? h + ":" + pad(m) : m) + ":" + pad(s);
+      el.textContent = left >= 0 ? "剩余 " + text : "已超时 " + text;
+      el.classList.toggle("late", left < 0);
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    showSound();
+    var button = document.getElementById("sound-toggle");
+    if (button) button.addEventListener("click", function () {
+      localStorage.setItem(SOUND_KEY, soundOn() ? "off" : "on");
+      showSound();
+      if (soundOn()) beep();
+    });
+    tickCountdowns();
+    setInterval(tickCountdowns, 1000);
+  });
+
+  document.addEventListener("htmx:afterSwap", function (event) {
+    if (event.target.id === "queue-nav") markArrivals(event.target);
+  });
+})();
