@@ -121,3 +121,18 @@ def dispatched(make_case, people, org):
     workflow.sign(case, by=people["zuoxi"], at=at("2026-03-02 09:10"))
     workflow.dispatch(case, by=people["zuoxi"], lead_unit=org["hly"], at=at("2026-03-02 09:40"))
     return case
+
+
+@pytest.fixture
+def categories(db):
+    """城乡建设->市容环卫->占道经营 and 城乡建设->市容环卫->垃圾清运."""
+    from jiesu.cases.models import Category
+
+    top = Category.objects.create(name="城乡建设")
+    mid = Category.objects.create(name="市容环卫", parent=top)
+    return {
+        "top": top,
+        "mid": mid,
+        "stalls": Category.objects.create(name="占道经营", parent=mid),
+        "garbage": Category.objects.create(name="垃圾清运", parent=mid),
+    }

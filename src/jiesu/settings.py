@@ -25,6 +25,7 @@ INSTALLED_APPS = [
     "jiesu.core",
     "jiesu.org",
     "jiesu.cases",
+    "jiesu.knowledge",
     "jiesu.web",
     "jiesu.demo",
 ]

@@ -1,6 +1,8 @@
 from django.conf import settings
 
 from jiesu.cases import queues
+from jiesu.org.models import Role
+from jiesu.org.queries import grants_of
 
 
 def navigation(request):
@@ -8,4 +10,8 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"nav_queues": queues.queues_for(user), "poll_seconds": settings.JIESU_POLL_SECONDS}
+    return {
+        "nav_queues": queues.queues_for(user),
+        "poll_seconds": settings.JIESU_POLL_SECONDS,
+        "is_leader": any(g.role == Role.LEADER for g in grants_of(user)),
+    }

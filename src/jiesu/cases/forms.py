@@ -63,6 +63,13 @@ class DispatchForm(ActionForm):
         label="协办单位", queryset=Unit.objects.none(), required=False
     )
     note = _reason("派单说明", required=False)
+    unit_due_at = forms.DateTimeField(
+        label="单位办理时限(可选)",
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        help_text="留空则与工单办结时限相同",
+    )
+    due_reason = forms.CharField(label="调整时限的理由", required=False, max_length=200)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

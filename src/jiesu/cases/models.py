@@ -179,6 +179,7 @@ class Case(models.Model):
     dispatch_due_at = models.DateTimeField("派单时限", null=True, blank=True)
     due_at = models.DateTimeField("办结时限", null=True, blank=True)
     original_due_at = models.DateTimeField("原办结时限", null=True, blank=True)
+    unit_due_at = models.DateTimeField("承办单位办理时限", null=True, blank=True)
     current_due_at = models.DateTimeField("当前环节时限", null=True, blank=True)
     current_stage_start = models.DateTimeField(null=True, blank=True, editable=False)
     current_warn_at = models.DateTimeField("临期提醒时间", null=True, blank=True, editable=False)

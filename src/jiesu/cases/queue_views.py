@@ -15,7 +15,11 @@ def queue_page(request, code):
     if queue is None or queue not in queues.queues_for(request.user):
         raise Http404("没有这个工作队列。")
     extra = queues.condition(code, request.user, timezone.now())
-    return render_case_list(request, title=queue.label, extra=extra, queue=queue)
+    # a handling unit works to the due time the desk gave it
+    due_field = "unit_due_at" if code == "mine" else "current_due_at"
+    return render_case_list(
+        request, title=queue.label, extra=extra, queue=queue, due_field=due_field
+    )
 
 
 @login_required

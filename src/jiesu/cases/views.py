@@ -15,14 +15,15 @@ from jiesu.cases.models import Lamp
 from jiesu.cases.presenters import event_story, masked_pii
 from jiesu.core.masking import MASKERS
 from jiesu.core.models import PiiField
+from jiesu.insights import routing
 
 PAGE_SIZE = 50
 
 
-def render_case_list(request, *, title, extra=None, queue=None):
+def render_case_list(request, *, title, extra=None, queue=None, due_field="current_due_at"):
     """The filtered, paged case list; shared by the full list and the queues."""
     form = CaseFilterForm(request.GET or None)
-    cases = queries.case_list(request.user, form.to_filter(), extra=extra)
+    cases = queries.case_list(request.user, form.to_filter(), extra=extra, due_field=due_field)
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -68,6 +69,7 @@ def _detail_context(request, case, forms=None):
         "timeline": [(e, event_story(e)) for e in queries.timeline(case)],
         "panels": panels,
         "may_attach": "attach" in allowed,
+        "suggestions": routing.suggest(case) if {"dispatch", "redispatch"} & set(allowed) else [],
         "attachments": case.attachments.all(),
         "co_units": case.co_units.all(),
         "tags": case.tags.all(),

@@ -489,8 +489,24 @@ def _unit_payload(lead_unit, co_units) -> dict:
     }
 
 
-def dispatch(case, *, by, lead_unit, co_units=(), note="", at=None) -> Case:
-    """派单 to a lead unit (主办) and optional co-units (协办)."""
+def _unit_due(case, unit_due_at, due_reason, at, payload) -> dt.datetime:
+    """The due time the desk gives the unit: the case's own, or an override with a reason."""
+    if unit_due_at is None:
+        return case.due_at
+    payload["unit_due_at"] = unit_due_at.isoformat()
+    payload["due_reason"] = _require(due_reason, "due_reason", "调整办理时限的理由")
+    if unit_due_at <= at:
+        raise InvalidInput("单位办理时限须晚于派单时间。", field="unit_due_at")
+    if case.due_at and unit_due_at > case.due_at:
+        raise InvalidInput("单位办理时限不能晚于工单办结时限。", field="unit_due_at")
+    return unit_due_at
+
+
+def dispatch(
+    case, *, by, lead_unit, co_units=(), note="", unit_due_at=None, due_reason="", at=None
+) -> Case:
+    """派单 to a lead unit (主办) and optional co-units (协办), optionally with a tighter
+    due time for the unit."""
     check(case, "dispatch", by)
     co_units = list(co_units)
     _check_units(case, lead_unit, co_units)
@@ -498,7 +514,12 @@ def dispatch(case, *, by, lead_unit, co_units=(), note="", at=None) -> Case:
     if case.special and not case.dispatch_approved and not is_leader:
         raise NotAllowed(f"“{case.special}”工单须经组长审批后方可派单。")
     at = at or timezone.now()
-    changes = {"lead_unit": lead_unit, "dispatched_at": at}
+    payload = _unit_payload(lead_unit, co_units)
+    changes = {
+        "lead_unit": lead_unit,
+        "dispatched_at": at,
+        "unit_due_at": _unit_due(case, unit_due_at, due_reason, at, payload),
+    }
     if case.special:
         changes["dispatch_approved"] = True
     return _run(
@@ -508,19 +529,26 @@ def dispatch(case, *, by, lead_unit, co_units=(), note="", at=None) -> Case:
         at=at,
         reason=note,
         changes=changes,
-        payload=_unit_payload(lead_unit, co_units),
+        payload=payload,
         co_units=co_units,
     )
 
 
-def redispatch(case, *, by, lead_unit, co_units=(), reason, at=None) -> Case:
+def redispatch(
+    case, *, by, lead_unit, co_units=(), reason, unit_due_at=None, due_reason="", at=None
+) -> Case:
     """改派 to another unit, with the reason."""
     check(case, "redispatch", by)
     reason = _require(reason, "reason", "改派原因")
     co_units = list(co_units)
     _check_units(case, lead_unit, co_units)
+    at = at or timezone.now()
     payload = _unit_payload(lead_unit, co_units)
     payload["previous_lead_unit"] = {"id": case.lead_unit_id, "name": str(case.lead_unit)}
+    changes = {
+        "lead_unit": lead_unit,
+        "unit_due_at": _unit_due(case, unit_due_at, due_reason, at, payload),
+    }
     return _run(
         case,
         "redispatch",
@@ -528,7 +556,7 @@ def redispatch(case, *, by, lead_unit, co_units=(), reason, at=None) -> Case:
         at=at,
         reason=reason,
         payload=payload,
-        changes={"lead_unit": lead_unit},
+        changes=changes,
         co_units=co_units,
     )
 
@@ -592,6 +620,7 @@ def approve_extension(case, *, by, approved=True, note="", at=None) -> Case:
     changes = {"extension_requested_until": None}
     if approved:
         changes["due_at"] = until
+        changes["unit_due_at"] = until
         changes["original_due_at"] = case.original_due_at or case.due_at
     else:
         note = _require(note, "note", "不予延期的理由")

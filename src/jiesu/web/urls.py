@@ -4,6 +4,7 @@ from django.views.generic import RedirectView
 
 from jiesu.cases import queue_views
 from jiesu.cases import views as case_views
+from jiesu.knowledge import views as knowledge_views
 from jiesu.web.forms import LoginForm
 
 urlpatterns = [
@@ -15,6 +16,8 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("cases/", case_views.case_list, name="case_list"),
+    path("rules/", knowledge_views.rule_list, name="rule_list"),
+    path("rules/<int:rule_id>/delete/", knowledge_views.rule_delete, name="rule_delete"),
     path("queues/counts/", queue_views.queue_counts, name="queue_counts"),
     path("queues/<str:code>/", queue_views.queue_page, name="queue"),
     path("cases/<int:case_id>/", case_views.case_detail, name="case_detail"),

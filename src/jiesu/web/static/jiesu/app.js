@@ -64,3 +64,21 @@
     if (event.target.id === "queue-nav") markArrivals(event.target);
   });
 })();
+
+// Unit picker: filter by name or pinyin initials; a suggestion picks the lead unit.
+document.addEventListener("input", function (event) {
+  var box = event.target;
+  if (!box.matches("[data-unit-search]")) return;
+  var q = box.value.trim().toLowerCase();
+  box.closest("[data-unit-picker]").querySelectorAll("[data-unit-row]").forEach(function (row) {
+    var hit = !q || row.dataset.name.toLowerCase().indexOf(q) >= 0 || row.dataset.pinyin.indexOf(q) >= 0;
+    row.hidden = !hit;
+  });
+});
+document.addEventListener("click", function (event) {
+  var chip = event.target.closest("[data-suggest]");
+  if (!chip) return;
+  var picker = chip.closest("[data-unit-picker]");
+  var radio = picker.querySelector('[data-unit-row="' + chip.dataset.suggest + '"] input[type=radio]');
+  if (radio) { radio.checked = true; radio.closest("tr").scrollIntoView({block: "nearest"}); }
+});

@@ -1,0 +1,60 @@
+"""The routing-rule table, kept by the 组长 in the browser."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from jiesu.knowledge.forms import RoutingRuleForm
+from jiesu.knowledge.models import RoutingRule
+from jiesu.org.models import Role, Unit, UnitKind
+from jiesu.org.queries import grants_of
+
+
+def _leader_street(user) -> Unit:
+    """The street a 组长 keeps rules for; others may not edit them."""
+    for grant in grants_of(user):
+        if grant.role == Role.LEADER:
+            unit = Unit.objects.get(pk=grant.unit_id)
+            if unit.kind == UnitKind.STREET:
+                return unit
+    raise PermissionDenied("只有组长可以维护派单规则。")
+
+
+def _rules_of(street):
+    return RoutingRule.objects.filter(unit__path__startswith=street.path).select_related(
+        "category", "community", "unit", "updated_by"
+    )
+
+
+@login_required
+def rule_list(request):
+    street = _leader_street(request.user)
+    form = RoutingRuleForm(request.POST or None, street=street)
+    if request.method == "POST" and form.is_valid():
+        rule = form.save(commit=False)
+        rule.updated_by = request.user
+        rule.save()
+        messages.success(request, f"已添加派单规则:{rule}")
+        return redirect("rule_list")
+    return render(
+        request,
+        "knowledge/rules.html",
+        {
+            "form": form,
+            "rules": _rules_of(street),
+            "street": street,
+        },
+        status=422 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def rule_delete(request, rule_id):
+    street = _leader_street(request.user)
+    rule = get_object_or_404(_rules_of(street), pk=rule_id)
+    rule.delete()
+    messages.success(request, f"已删除派单规则:{rule}")
+    return redirect("rule_list")

@@ -1,0 +1,43 @@
+"""The operator dispatches with the unit picker: pinyin search and a rule's suggestion."""
+
+import pytest
+
+from jiesu.cases import workflow
+from jiesu.cases.models import Case, State
+from jiesu.knowledge.models import RoutingRule
+from tests.conftest import at
+
+pytestmark = pytest.mark.e2e
+
+
+def login(page, username):
+    page.goto("/login/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(f"pw-{username}")
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url("**/cases/")
+
+
+def test_dispatch_with_pinyin_search_and_suggestion(
+    page, people, org, make_case, categories, output_dir
+):
+    RoutingRule.objects.create(category=categories["stalls"], community=org["hly"], unit=org["hly"])
+    case = make_case(category=categories["stalls"])
+    workflow.sign(case, by=people["zuoxi"], at=at("2026-03-02 09:05"))
+    login(page, "zuoxi")
+    page.goto(f"/cases/{case.pk}/")
+    page.locator("[data-panel=dispatch] summary").click()
+    page.locator("[data-unit-search]").first.fill("hly")
+    visible = page.locator("[data-unit-row]:visible")
+    assert visible.count() == 1
+    assert "华龙苑南里社区" in visible.first.inner_text()
+    page.screenshot(path=output_dir / "picker.png", full_page=True)
+    page.locator("[data-unit-search]").first.fill("")
+    page.locator("[data-suggest]").first.click()
+    page.get_by_label("协办:城市管理科").check()
+    page.locator('[data-action="dispatch"]').click()
+    page.wait_for_selector('[data-event="dispatch"]')
+    case.refresh_from_db()
+    assert case.state == State.DISPATCHED
+    assert case.lead_unit == org["hly"]
+    assert list(Case.objects.get(pk=case.pk).co_units.all()) == [org["office"]]
