@@ -125,3 +125,59 @@ def test_queue_pages_and_live_counts(client, people, make_case, dispatched):
     assert "data-countdown" in page
     assert client.get("/queues/review/").status_code == 404  # not an operator's queue
     assert client.get("/queues/nonsense/").status_code == 404
+
+
+REPLY = {
+    "reply-contact_at": "2026-03-02 10:00",
+    "reply-contact_way": "电话",
+    "reply-facts": "经现场核实,东门外确有流动摊位",
+    "reply-actions": "联合城管清理并设置提示牌",
+    "reply-result": "已解决",
+    "reply-citizen_response": "诉求人表示满意",
+}
+
+
+def test_reply_with_evidence_in_one_step(client, people, dispatched):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(people["shequ"])
+    photo = SimpleUploadedFile("清理后.jpg", b"\xff\xd8\xff jpeg bytes")
+    response = client.post(
+        f"/cases/{dispatched.pk}/act/reply/", dict(REPLY, **{"reply-evidence": photo})
+    )
+    assert response.status_code == 302
+    case = Case.objects.get(pk=dispatched.pk)
+    assert case.state == State.REPLIED
+    assert case.reply["actions"] == "联合城管清理并设置提示牌"
+    assert [a.name for a in case.attachments.all()] == ["清理后.jpg"]
+    assert list(case.events.values_list("action", flat=True))[-2:] == ["reply", "attach"]
+
+
+def test_a_refused_evidence_file_leaves_nothing_half_saved(client, people, dispatched):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(people["shequ"])
+    bad = SimpleUploadedFile("脚本.sh", b"rm -rf /")
+    response = client.post(
+        f"/cases/{dispatched.pk}/act/reply/", dict(REPLY, **{"reply-evidence": bad})
+    )
+    assert response.status_code == 422
+    assert "不支持的文件类型" in response.content.decode()
+    case = Case.objects.get(pk=dispatched.pk)
+    assert case.state == State.DISPATCHED and case.attachments.count() == 0
+    assert case.events.count() == 3
+
+
+def test_reviewer_sees_the_reply_with_findings(client, people, dispatched):
+    client.force_login(people["shequ"])
+    client.post(f"/cases/{dispatched.pk}/act/reply/", dict(REPLY, **{"reply-actions": "无"}))
+    client.force_login(people["shenhe"])
+    page = client.get(f"/cases/{dispatched.pk}/").content.decode()
+    assert 'data-review-findings="2"' in page
+    assert "没有写采取了什么措施" in page
+    assert 'data-action="approve"' in page and 'data-action="reject"' in page
+    response = client.post(
+        f"/cases/{dispatched.pk}/act/reject/", {"reject-reason": "请写明采取的措施"}
+    )
+    assert response.status_code == 302
+    assert Case.objects.get(pk=dispatched.pk).state == State.DISPATCHED

@@ -1,6 +1,8 @@
 """Runs a workflow action from submitted data (a web form or an API body)."""
 
-from jiesu.cases import workflow
+from django.db import transaction
+
+from jiesu.cases import services, workflow
 from jiesu.cases.errors import Conflict, InvalidInput, NotAllowed
 from jiesu.cases.forms import ACTION_FORMS
 
@@ -32,8 +34,21 @@ def form_for(case, action: str, data=None):
     return ACTION_FORMS[action](data, case=case, prefix=action)
 
 
-def perform(case, action: str, *, by, data: dict, expected_version: int | None = None, prefix=True):
-    """Validate `data` with the action's form, then call the workflow function."""
+EVIDENCE_ACTIONS = {"reply", "contact", "extend", "close", "callback", "note"}
+
+
+def perform(
+    case,
+    action: str,
+    *,
+    by,
+    data: dict,
+    files=(),
+    expected_version: int | None = None,
+    prefix=True,
+):
+    """Validate `data` with the action's form, then call the workflow function; evidence
+    files are stored in the same transaction, so a refused file leaves nothing half-saved."""
     if action not in _FUNCTIONS:
         raise NotAllowed(f"未知的操作:{action}")
     workflow.check(case, action, by)
@@ -44,4 +59,12 @@ def perform(case, action: str, *, by, data: dict, expected_version: int | None =
         name, errors = next(iter(form.errors.items()))
         label = form.fields[name].label if name in form.fields else ""
         raise InvalidInput(f"{label}:{errors[0]}" if label else errors[0], field=name)
-    return _FUNCTIONS[action](case, by=by, **form.cleaned_data)
+    if files and action not in EVIDENCE_ACTIONS:
+        raise InvalidInput("该操作不能附带文件。", field="evidence")
+    for upload in files:
+        services.check_upload(upload.name, upload.size)
+    with transaction.atomic():
+        case = _FUNCTIONS[action](case, by=by, **form.cleaned_data)
+        for upload in files:
+            services.store_attachment(case, by=by, name=upload.name, data=upload.read())
+    return case

@@ -24,6 +24,11 @@ class ActionForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
+def _when(label: str, required: bool = True) -> forms.DateTimeField:
+    widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+    return forms.DateTimeField(label=label, required=required, widget=widget)
+
+
 def _reason(label: str, required: bool = True) -> forms.CharField:
     return forms.CharField(label=label, required=required, widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -63,12 +68,7 @@ class DispatchForm(ActionForm):
         label="协办单位", queryset=Unit.objects.none(), required=False
     )
     note = _reason("派单说明", required=False)
-    unit_due_at = forms.DateTimeField(
-        label="单位办理时限(可选)",
-        required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
-        help_text="留空则与工单办结时限相同",
-    )
+    unit_due_at = _when("单位办理时限(可选,留空则同工单办结时限)", required=False)
     due_reason = forms.CharField(label="调整时限的理由", required=False, max_length=200)
 
     def __init__(self, *args, **kwargs):
@@ -84,13 +84,13 @@ class RedispatchForm(DispatchForm):
 
 
 class ContactForm(ActionForm):
-    contact_at = forms.DateTimeField(label="联系时间")
+    contact_at = _when("联系时间")
     way = forms.CharField(label="联系方式", max_length=20, help_text="如:电话、上门、短信")
     summary = _reason("联系情况", required=False)
 
 
 class ExtendForm(ActionForm):
-    until = forms.DateTimeField(label="申请延期至")
+    until = _when("申请延期至")
     reason = _reason("延期理由")
 
 
@@ -105,7 +105,7 @@ class ApproveExtensionForm(ActionForm):
 
 
 class ReplyForm(ActionForm):
-    contact_at = forms.DateTimeField(label="联系时间")
+    contact_at = _when("联系时间")
     contact_way = forms.CharField(label="联系方式", max_length=20)
     facts = _reason("核实情况")
     actions = _reason("采取措施")

@@ -1,5 +1,7 @@
 """Case pages: the filtered list, the detail page with its actions, reveals and files."""
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -11,11 +13,12 @@ from django.views.decorators.http import require_POST
 from jiesu.cases import actions, deadlines, queries, services, workflow
 from jiesu.cases.errors import InvalidInput, WorkflowError
 from jiesu.cases.forms import CaseFilterForm
-from jiesu.cases.models import Lamp
+from jiesu.cases.models import Lamp, State
 from jiesu.cases.presenters import event_story, masked_pii
 from jiesu.core.masking import MASKERS
 from jiesu.core.models import PiiField
 from jiesu.insights import routing
+from jiesu.quality.reply_check import check_reply
 
 PAGE_SIZE = 50
 
@@ -69,11 +72,37 @@ def _detail_context(request, case, forms=None):
         "timeline": [(e, event_story(e)) for e in queries.timeline(case)],
         "panels": panels,
         "may_attach": "attach" in allowed,
+        "evidence_actions": actions.EVIDENCE_ACTIONS,
+        "review": _review(case, allowed),
+        "reply_rows": _reply_rows(case),
         "suggestions": routing.suggest(case) if {"dispatch", "redispatch"} & set(allowed) else [],
         "attachments": case.attachments.all(),
         "co_units": case.co_units.all(),
         "tags": case.tags.all(),
     }
+
+
+def _reply_rows(case) -> list[tuple[str, str, str]]:
+    """The latest reply as (part, label, text) rows, times in local time."""
+    reply = dict(case.reply or {})
+    if reply.get("contact_at"):
+        when = timezone.localtime(dt.datetime.fromisoformat(reply["contact_at"]))
+        reply["contact_at"] = f"{when:%Y-%m-%d %H:%M}"
+    labels = dict(workflow.REPLY_PARTS, unit="办理单位")
+    return [(part, labels[part], reply[part]) for part in labels if reply.get(part)]
+
+
+def _review(case, allowed):
+    """The reply in its five parts with the completeness check, for whoever reviews it."""
+    if case.state != State.REPLIED or "approve" not in allowed:
+        return None
+    findings = check_reply(case)
+    given = {part: text for part, _, text in _reply_rows(case)}
+    parts = [
+        (part, label, given.get(part, ""), [f for f in findings if f.part == part])
+        for part, label in workflow.REPLY_PARTS.items()
+    ]
+    return {"parts": parts, "findings": findings, "severe": any(f.severe for f in findings)}
 
 
 @login_required
@@ -93,6 +122,7 @@ def case_act(request, case_id, action):
             action,
             by=request.user,
             data=request.POST,
+            files=request.FILES.getlist(f"{action}-evidence"),
             expected_version=int(version) if version and version.isdigit() else None,
         )
     except WorkflowError as err:
