@@ -181,3 +181,56 @@ def test_reviewer_sees_the_reply_with_findings(client, people, dispatched):
     )
     assert response.status_code == 302
     assert Case.objects.get(pk=dispatched.pk).state == State.DISPATCHED
+
+
+def test_bulk_sign_reports_each_refusal(client, people, make_case, dispatched):
+    first, second = make_case(), make_case()
+    client.force_login(people["zuoxi"])
+    response = client.post(
+        "/cases/bulk/",
+        {
+            "bulk_action": "sign",
+            "ids": [first.pk, second.pk, dispatched.pk],
+            "next": "/queues/received/",
+        },
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "已签收 2 件" in page
+    assert f"{dispatched.platform_no} 未能签收" in page
+    assert set(Case.objects.filter(state=State.ACCEPTED).values_list("pk", flat=True)) == {
+        first.pk,
+        second.pk,
+    }
+
+
+def test_bulk_urge_and_cases_out_of_scope_are_ignored(client, people, org, make_case, dispatched):
+    theirs = make_case(street=org["other_street"], community=org["elsewhere"])
+    client.force_login(people["zuoxi"])
+    client.post(
+        "/cases/bulk/",
+        {"bulk_action": "urge", "ids": [dispatched.pk, theirs.pk], "note": "今天内办结"},
+    )
+    assert dispatched.events.last().reason == "今天内办结"
+    assert theirs.events.count() == 1
+
+
+def test_bulk_export_is_a_real_masked_workbook(client, people, make_case, dispatched):
+    import io
+
+    from openpyxl import load_workbook
+
+    other = make_case(title="夜间施工噪音扰民")
+    client.force_login(people["zuoxi"])
+    response = client.post(
+        "/cases/bulk/", {"bulk_action": "export", "ids": [dispatched.pk, other.pk]}
+    )
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:5] == ("工单编号", "来源平台", "诉求类型", "问题分类", "标题")
+    assert [r[0] for r in rows[1:]] == [dispatched.platform_no, other.platform_no]
+    assert rows[1][7:9] == ("张*", "138****1234")
+    assert rows[1][11] == "华龙苑南里****"
+    assert rows[1][9].strftime("%Y-%m-%d %H:%M") == "2026-03-02 09:00"
+    assert "13812341234" not in str(rows)

@@ -8,9 +8,10 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from jiesu.cases import actions, deadlines, queries, services, workflow
+from jiesu.cases import actions, bulk, deadlines, queries, services, workflow
 from jiesu.cases.errors import InvalidInput, WorkflowError
 from jiesu.cases.forms import CaseFilterForm
 from jiesu.cases.models import Lamp, State
@@ -19,6 +20,7 @@ from jiesu.core.masking import MASKERS
 from jiesu.core.models import PiiField
 from jiesu.insights import routing
 from jiesu.quality.reply_check import check_reply
+from jiesu.reports import exports
 
 PAGE_SIZE = 50
 
@@ -177,3 +179,35 @@ def case_attachment(request, case_id, attachment_id):
         as_attachment=not attachment.content_type.startswith("image/"),
         filename=attachment.name,
     )
+
+
+@login_required
+@require_POST
+def case_bulk(request):
+    """Bulk sign, urge or export of the cases ticked in a list."""
+    action = request.POST.get("bulk_action", "")
+    chosen = bulk.selected(request.user, request.POST.getlist("ids"))
+    back = request.POST.get("next") or "/cases/"
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = "/cases/"
+    if not chosen:
+        messages.error(request, "请先勾选工单。")
+        return redirect(back)
+    if action == "export":
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        response = HttpResponse(
+            exports.cases_xlsx(chosen),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = content_disposition_header(True, f"工单台账-{stamp}.xlsx")
+        return response
+    if action not in bulk.BULK_ACTIONS:
+        messages.error(request, "请选择批量操作。")
+        return redirect(back)
+    outcome = bulk.run(request.user, action, chosen, {"note": request.POST.get("note", "")})
+    label = bulk.BULK_ACTIONS[action]
+    if outcome.done:
+        messages.success(request, f"已{label} {len(outcome.done)} 件。")
+    for case, message in outcome.failed:
+        messages.error(request, f"{case.platform_no} 未能{label}:{message}")
+    return redirect(back)

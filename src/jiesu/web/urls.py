@@ -16,6 +16,7 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("cases/", case_views.case_list, name="case_list"),
+    path("cases/bulk/", case_views.case_bulk, name="case_bulk"),
     path("rules/", knowledge_views.rule_list, name="rule_list"),
     path("rules/<int:rule_id>/delete/", knowledge_views.rule_delete, name="rule_delete"),
     path("queues/counts/", queue_views.queue_counts, name="queue_counts"),

@@ -82,3 +82,18 @@ document.addEventListener("click", function (event) {
   var radio = picker.querySelector('[data-unit-row="' + chip.dataset.suggest + '"] input[type=radio]');
   if (radio) { radio.checked = true; radio.closest("tr").scrollIntoView({block: "nearest"}); }
 });
+
+// Bulk selection: select-all on the page and a running count.
+(function () {
+  function refresh() {
+    var n = document.querySelectorAll("[data-select]:checked").length;
+    var label = document.querySelector("[data-selected-count]");
+    if (label) label.textContent = "已选 " + n + " 件";
+  }
+  document.addEventListener("change", function (event) {
+    if (event.target.matches("[data-select-all]")) {
+      document.querySelectorAll("[data-select]").forEach(function (box) { box.checked = event.target.checked; });
+    }
+    if (event.target.matches("[data-select], [data-select-all]")) refresh();
+  });
+})();

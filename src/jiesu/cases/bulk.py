@@ -1,0 +1,36 @@
+"""Many cases at once: each through the workflow in its own transaction, so one refused
+case does not hold back the others, and the user is told which ones failed and why."""
+
+from dataclasses import dataclass
+
+from jiesu.cases import actions
+from jiesu.cases.errors import WorkflowError
+from jiesu.cases.models import Case
+
+BULK_ACTIONS = {"sign": "签收", "urge": "催办"}
+MAX_CASES = 500
+
+
+@dataclass
+class Outcome:
+    done: list
+    failed: list  # (case, message)
+
+
+def selected(user, ids) -> list[Case]:
+    """The chosen cases the user may see, in the order given; others are ignored."""
+    wanted = [int(i) for i in ids if str(i).isdigit()][:MAX_CASES]
+    found = Case.objects.visible_to(user).select_related("district", "street", "lead_unit")
+    by_id = {c.pk: c for c in found.filter(pk__in=wanted)}
+    return [by_id[i] for i in wanted if i in by_id]
+
+
+def run(user, action: str, cases, data: dict) -> Outcome:
+    outcome = Outcome(done=[], failed=[])
+    for case in cases:
+        try:
+            actions.perform(case, action, by=user, data=data, prefix=False)
+            outcome.done.append(case)
+        except WorkflowError as err:
+            outcome.failed.append((case, err.message))
+    return outcome
