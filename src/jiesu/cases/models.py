@@ -328,3 +328,16 @@ class DeadlinePolicy(models.Model):
 
     def __str__(self) -> str:
         return f"自{self.effective_from}起"
+
+
+class CaseSearch(models.Model):
+    """The searchable words of a case (see cases.search); kept in step by the indexer."""
+
+    case = models.OneToOneField(Case, primary_key=True, on_delete=models.CASCADE, related_name="+")
+    tokens = models.TextField()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "全文检索索引"
+
+    def __str__(self) -> str:
+        return f"检索索引 {self.case_id}"

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
-from jiesu.cases import deadlines
+from jiesu.cases import deadlines, search
 from jiesu.cases.models import Case, Category
 from jiesu.org.models import Unit
 
@@ -68,10 +68,7 @@ def filter_cases(qs, f: CaseFilter, now: dt.datetime):
     if f.received_to:
         qs = qs.filter(received_at__lt=_local_midnight(f.received_to + dt.timedelta(days=1)))
     if f.q:
-        for word in f.q.split():
-            qs = qs.filter(
-                Q(title__icontains=word) | Q(content__icontains=word) | Q(platform_no=word)
-            )
+        qs = qs.filter(search.matching(f.q))
     return qs
 
 

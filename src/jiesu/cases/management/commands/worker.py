@@ -1,15 +1,15 @@
-"""`jiesu worker`: background upkeep; for now it keeps the stored warning lamps current."""
+"""`jiesu worker`: background upkeep: warning lamps and the search index."""
 
 import time
 
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from jiesu.cases import deadlines
+from jiesu.cases import deadlines, search
 
 
 class Command(BaseCommand):
-    help = "后台任务:刷新工单警示灯(每分钟一次)"
+    help = "后台任务:刷新工单警示灯、更新全文检索索引(每分钟一次)"
 
     def add_arguments(self, parser):
         parser.add_argument("--once", action="store_true", help="只运行一次")
@@ -18,8 +18,10 @@ class Command(BaseCommand):
     def handle(self, *args, once, interval, **options):
         while True:
             changed = deadlines.refresh_lamps(timezone.now())
+            indexed = search.index_pending()
             self.stdout.write(
-                f"{timezone.localtime():%Y-%m-%d %H:%M:%S} 警示灯已刷新:{changed} 件变化"
+                f"{timezone.localtime():%Y-%m-%d %H:%M:%S} "
+                f"警示灯变化 {changed} 件,新建检索索引 {indexed} 件"
             )
             if once:
                 return
