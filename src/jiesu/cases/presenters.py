@@ -1,26 +1,60 @@
-"""How a case is shown: personal data always masked here."""
+"""How a case is shown: personal data always masked here, the timeline as sentences."""
 
+import datetime as dt
+
+from django.utils import timezone
+
+from jiesu.cases.models import Satisfaction, Solved
 from jiesu.cases.workflow import ACTION_LABELS
 from jiesu.core.masking import MASKERS, masked
+
+PLATFORM_LABELS = {"city": "市级平台", "district": "区级平台"}
 
 
 def masked_pii(case) -> dict:
     return {name: masked(name, getattr(case, name)) for name in MASKERS}
 
 
+def _when(iso: str) -> str:
+    return f"{timezone.localtime(dt.datetime.fromisoformat(iso)):%m月%d日 %H:%M}"
+
+
+def _units(payload) -> str:
+    co = "、".join(u["name"] for u in payload.get("co_units", []))
+    return f"主办“{payload['lead_unit']['name']}”" + (f",协办“{co}”" if co else "")
+
+
+def _detail(action: str, p: dict) -> str:
+    """What the event did, in words, from its payload."""
+    if action == "receive":
+        return f"从{PLATFORM_LABELS.get(p.get('platform'), '平台')}接收工单"
+    if action == "dispatch":
+        due = f",要求{_when(p['unit_due_at'])}前办结" if p.get("unit_due_at") else ""
+        return f"派单给{_units(p)}{due}"
+    if action == "redispatch":
+        return f"从“{p.get('previous_lead_unit', {}).get('name', '')}”改派给{_units(p)}"
+    if action == "contact":
+        return f"于{_when(p['contact_at'])}通过{p.get('way', '')}联系了诉求人"
+    if action == "extend":
+        return f"申请延期至{_when(p['until'])}"
+    if action == "approve_extension":
+        verdict = "批准" if p.get("approved") else "不同意"
+        return f"{verdict}延期至{_when(p['until'])}"
+    if action == "reply":
+        return f"提交办理结果:{p.get('result', '')}"
+    if action == "callback":
+        valid = "有效回访" if p.get("callback_valid") else "无效回访"
+        solved = Solved(p["callback_solved"]).label if p.get("callback_solved") else ""
+        happy = (
+            Satisfaction(p["callback_satisfaction"]).label if p.get("callback_satisfaction") else ""
+        )
+        return f"回访({valid}):{solved},{happy}"
+    if action == "attach":
+        return f"上传附件“{p.get('name', '')}”"
+    return ACTION_LABELS.get(action, action)
+
+
 def event_story(event) -> str:
-    """One readable line of the timeline."""
+    """One readable sentence of the timeline: who did what."""
     who = (event.actor.get_full_name() or event.actor.username) if event.actor else "系统"
-    label = ACTION_LABELS.get(event.action, event.action)
-    payload = event.payload or {}
-    text = f"{who} {label}"
-    if "lead_unit" in payload:
-        co = "、".join(u["name"] for u in payload.get("co_units", []))
-        text += f":主办 {payload['lead_unit']['name']}" + (f",协办 {co}" if co else "")
-    if event.action == "reply" and payload.get("result"):
-        text += f":{payload['result']}"
-    if event.action == "callback":
-        text += "(有效回访)" if payload.get("callback_valid") else "(无效回访)"
-    if event.action == "attach":
-        text += f":{payload.get('name', '')}"
-    return text
+    return f"{who} {_detail(event.action, event.payload or {})}"
