@@ -246,6 +246,11 @@ class Case(models.Model):
             models.Index(fields=["street", "state", "current_due_at"], name="case_street_queue"),
             models.Index(fields=["lead_unit", "state"], name="case_lead_state"),
             models.Index(fields=["lamp", "state"], name="case_lamp"),
+            models.Index(
+                fields=["street", "received_at"],
+                name="case_callback_pending",
+                condition=models.Q(state="closed", callback_at__isnull=True),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -3,7 +3,7 @@
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q
 
 from jiesu.cases import deadlines
 from jiesu.cases.models import Case, EvaluationType, Lamp, State
@@ -73,9 +73,7 @@ def condition(code: str, user, now: dt.datetime) -> Q:
 
 
 def counts(user, now: dt.datetime) -> dict[str, int]:
-    """How many cases wait in each of the user's queues: one aggregate query."""
-    mine = queues_for(user)
-    if not mine:
-        return {}
-    aggregates = {q.code: Count("pk", filter=condition(q.code, user, now)) for q in mine}
-    return Case.objects.visible_to(user).aggregate(**aggregates)
+    """How many cases wait in each of the user's queues. One small count per queue, each
+    answered from an index (state and due time, lead unit, or pending callbacks)."""
+    visible = Case.objects.visible_to(user)
+    return {q.code: visible.filter(condition(q.code, user, now)).count() for q in queues_for(user)}
