@@ -4,6 +4,7 @@ import csv
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import User
 
 from jiesu.cases.models import Category, Tag
@@ -125,21 +126,28 @@ def build(password: str) -> Office:
 
 
 def _add_people(office: Office, password: str) -> None:
+    hashed = make_password(password)  # one slow hash for all the logins, which share it
     for username, display, role, unit_name in LOGINS:
         admin = role == Role.ADMIN
-        user = User.objects.create_user(
-            username, password=password, first_name=display, is_staff=admin, is_superuser=admin
+        user = User.objects.create(
+            username=username,
+            password=hashed,
+            first_name=display,
+            is_staff=admin,
+            is_superuser=admin,
         )
         Membership.objects.create(user=user, unit=office.units[unit_name], role=role)
         office.users[username] = user
     office.handlers[office.units["城市管理办公室"].pk] = office.users["keshi"]
     office.handlers[office.units["华龙苑南里社区"].pk] = office.users["shequ"]
-    staff = iter(STAFF_NAMES)
-    for unit in office.units.values():
-        if unit.kind in (UnitKind.DISTRICT, UnitKind.STREET) or unit.pk in office.handlers:
-            continue
+    units = [
+        u
+        for u in office.units.values()
+        if u.kind not in (UnitKind.DISTRICT, UnitKind.STREET) and u.pk not in office.handlers
+    ]
+    for number, unit in enumerate(units, start=1):
         role = Role.COMMUNITY_HANDLER if unit.kind == UnitKind.COMMUNITY else Role.OFFICE_HANDLER
-        user = User(username=f"cb{unit.pk:03d}", first_name=next(staff))
+        user = User(username=f"chengban{number:02d}", first_name=STAFF_NAMES[number - 1])
         user.set_unusable_password()
         user.save()
         Membership.objects.create(user=user, unit=unit, role=role)
