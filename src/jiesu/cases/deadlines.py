@@ -8,7 +8,6 @@ import bisect
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from django.db import models
@@ -16,12 +15,13 @@ from django.db.models import Q
 
 from jiesu.cases.models import Case, DayMode, DeadlinePolicy, Lamp, State, Urgency
 from jiesu.core import calendar
+from jiesu.core.caching import refreshed
 
 LOCAL = ZoneInfo("Asia/Shanghai")
 DEFAULT_SUPERVISION_HOURS = (2, 24, 168)
 
 
-@lru_cache(maxsize=1)
+@refreshed
 def _policies() -> tuple[list[dt.date], list[DeadlinePolicy]]:
     rows = list(DeadlinePolicy.objects.order_by("effective_from"))
     return [p.effective_from for p in rows], rows

@@ -293,14 +293,22 @@ class Step:
     tags: list | None = None
 
 
+def step_fields(case, step: Step) -> dict:
+    """What a recorded step sets on the case row: its changes, the next version and the
+    update time. Every recorder applies exactly these (a new case keeps version 0)."""
+    if step.action == "receive":
+        return dict(step.changes)
+    return dict(step.changes, version=case.version + 1, updated_at=timezone.now())
+
+
 class DatabaseRecorder:
     """Writes one step: conditional update on the version, co-units, one event."""
 
     def record(self, case, step: Step) -> None:
+        fields = step_fields(case, step)
         with transaction.atomic():
-            fields = dict(step.changes, version=case.version + 1, updated_at=timezone.now())
             if case.pk is None:
-                _apply(case, step.changes)
+                apply_fields(case, fields)
                 try:
                     with transaction.atomic():
                         case.save()
@@ -327,8 +335,7 @@ class DatabaseRecorder:
                 reason=step.reason,
                 payload=step.payload,
             )
-        if step.action != "receive":
-            _apply(case, fields)
+        apply_fields(case, fields)
 
 
 _DATABASE = DatabaseRecorder()
@@ -345,7 +352,7 @@ def recording(recorder):
         _recorder.reset(token)
 
 
-def _apply(case, changes: dict) -> None:
+def apply_fields(case, changes: dict) -> None:
     for name, value in changes.items():
         setattr(case, name, value)
 
@@ -404,8 +411,8 @@ def receive(*, by=None, at=None, tags=(), **fields) -> Case:
     _require(case.platform_no, "platform_no", "工单编号")
     if case.received_at is None:
         case.received_at = at or timezone.now()
-    _apply(case, deadlines.intake_deadlines(case))
-    _apply(case, deadlines.clock_fields(case, at or timezone.now()))
+    apply_fields(case, deadlines.intake_deadlines(case))
+    apply_fields(case, deadlines.clock_fields(case, at or timezone.now()))
     step = Step(
         action="receive",
         at=case.received_at,

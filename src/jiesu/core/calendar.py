@@ -9,8 +9,10 @@ from functools import lru_cache
 
 import chinese_calendar
 
+from jiesu.core.caching import refreshed
 
-@lru_cache(maxsize=1)
+
+@refreshed
 def _overrides() -> tuple[dict[dt.date, bool], frozenset[int]]:
     from jiesu.core.models import CalendarDay, DayKind
 

@@ -114,6 +114,13 @@ def _render(index: int) -> bulk_writer.Batch:
     return render(*_job, index)
 
 
+def _forget_inherited_connections() -> None:
+    """In a forked worker: never use the parent's database connection; a settings cache
+    that refreshes opens the worker's own."""
+    for conn in connections.all():
+        conn.connection = None
+
+
 def _batches(generator: Generator, first_pk: int, workers: int | None):
     """Rendered chunks in order: here, or on every core while this process writes (SQLite)."""
     global _job
@@ -125,12 +132,13 @@ def _batches(generator: Generator, first_pk: int, workers: int | None):
         for index in range(generator.chunks):
             yield render(generator, first_pk, index)
         return
-    # Forked workers must find everything in memory: they never touch the inherited connection.
+    # Warm the settings caches so forked workers find them in memory.
     deadlines.policy_on(generator.now.date())
     calendar.is_workday(generator.now.date())
     _job = (generator, first_pk)
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
+        context = multiprocessing.get_context("fork")
+        with context.Pool(workers, initializer=_forget_inherited_connections) as pool:
             yield from pool.imap(_render, range(generator.chunks))
     finally:
         _job = None

@@ -12,6 +12,7 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from jiesu.cases import workflow
 from jiesu.cases.models import Case, CaseEvent
 
 CASE_FIELDS = Case._meta.concrete_fields
@@ -56,10 +57,10 @@ class BulkRecorder:
         self.tags: dict[int, list[int]] = {}
 
     def record(self, case, step) -> None:
-        now = timezone.now()
-        fields = dict(step.changes, version=case.version + 1, updated_at=now)
+        fields = workflow.step_fields(case, step)
         if case.pk is None:
-            _apply(case, step.changes)
+            workflow.apply_fields(case, fields)
+            now = timezone.now()
             case.pk, case.created_at, case.updated_at = self.next_pk, now, now
             self.next_pk += 1
             self.cases[case.pk] = case
@@ -84,8 +85,7 @@ class BulkRecorder:
                 step.payload,
             )
         )
-        if step.action != "receive":
-            _apply(case, fields)
+        workflow.apply_fields(case, fields)
 
     def take(self) -> Batch:
         """Everything recorded so far as prepared rows; the recorder starts afresh."""
@@ -121,11 +121,6 @@ def finish() -> None:
     with db.cursor() as cursor:
         for sql in db.ops.sequence_reset_sql(no_style(), [Case]):
             cursor.execute(sql)
-
-
-def _apply(case, changes: dict) -> None:
-    for name, value in changes.items():
-        setattr(case, name, value)
 
 
 def _preparer(field, db):
