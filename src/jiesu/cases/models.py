@@ -221,6 +221,13 @@ class Case(models.Model):
         "考核类型", max_length=16, choices=EvaluationType.choices, default=EvaluationType.FULL
     )
     callback_at = models.DateTimeField("回访时间", null=True, blank=True)
+    awaiting_callback_at = models.DateTimeField(
+        "待回访起始时间",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="已办结、纳入考核、尚未回访的工单:办结时间;其余为空",
+    )
     callback_valid = models.BooleanField("是否有效回访", null=True, blank=True)
     callback_contacted = models.BooleanField("是否联系", null=True, blank=True)
     callback_solved = models.CharField(
@@ -246,11 +253,9 @@ class Case(models.Model):
             models.Index(fields=["street", "state", "current_due_at"], name="case_street_queue"),
             models.Index(fields=["lead_unit", "state"], name="case_lead_state"),
             models.Index(fields=["lamp", "state"], name="case_lamp"),
-            models.Index(
-                fields=["street", "received_at"],
-                name="case_callback_pending",
-                condition=models.Q(state="closed", callback_at__isnull=True),
-            ),
+            models.Index(fields=["street", "awaiting_callback_at"], name="case_awaiting_callback"),
+            models.Index(fields=["street", "received_at"], name="case_street_received"),
+            models.Index(fields=["district", "received_at"], name="case_district_received"),
         ]
 
     def __str__(self) -> str:

@@ -72,20 +72,18 @@ def filter_cases(qs, f: CaseFilter, now: dt.datetime):
     return qs
 
 
-def by_due_time(qs, due_field: str = "current_due_at"):
-    """Soonest due first; cases with no running clock last, newest first."""
-    return qs.select_related("category", "lead_unit", "community").order_by(
-        F(due_field).asc(nulls_last=True), "-received_at", "-id"
-    )
+BY_DUE_TIME = (F("current_due_at").asc(nulls_last=True), "-received_at", "-id")
+NEWEST_FIRST = ("-received_at", "-id")
 
 
-def case_list(user, f: CaseFilter, *, extra: Q | None = None, due_field="current_due_at"):
+def case_list(user, f: CaseFilter, *, extra: Q | None = None, ordering=BY_DUE_TIME):
     """Visible cases matching the filter (and an extra condition such as a queue's)."""
     now = timezone.now()
     qs = Case.objects.visible_to(user).annotate(live_lamp=deadlines.live_lamp(now))
     if extra is not None:
         qs = qs.filter(extra)
-    return by_due_time(filter_cases(qs, f, now), due_field)
+    qs = filter_cases(qs, f, now)
+    return qs.select_related("category", "lead_unit", "community").order_by(*ordering)
 
 
 def timeline(case):

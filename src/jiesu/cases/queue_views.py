@@ -5,7 +5,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 
-from jiesu.cases import queues
+from jiesu.cases import queries, queues
 from jiesu.cases.views import render_case_list
 
 
@@ -15,10 +15,13 @@ def queue_page(request, code):
     if queue is None or queue not in queues.queues_for(request.user):
         raise Http404("没有这个工作队列。")
     extra = queues.condition(code, request.user, timezone.now())
-    # a handling unit works to the due time the desk gave it
-    due_field = "unit_due_at" if code == "mine" else "current_due_at"
     return render_case_list(
-        request, title=queue.label, extra=extra, queue=queue, due_field=due_field
+        request,
+        title=queue.label,
+        extra=extra,
+        queue=queue,
+        ordering=queues.ORDERING.get(code, queries.BY_DUE_TIME),
+        due_column=queues.DUE_COLUMN.get(code, "current_due_at"),
     )
 
 

@@ -3,10 +3,10 @@
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 
 from jiesu.cases import deadlines
-from jiesu.cases.models import Case, EvaluationType, Lamp, State
+from jiesu.cases.models import Case, Lamp, State
 from jiesu.org.models import HANDLER_ROLES, Unit
 from jiesu.org.models import Role as R
 from jiesu.org.queries import grants_of
@@ -33,6 +33,15 @@ QUEUES = [
     Queue("mine", "我的待办", frozenset(HANDLER_ROLES)),
 ]
 BY_CODE = {q.code: q for q in QUEUES}
+
+
+# Soonest due first; queues without a running clock by how long they have waited.
+ORDERING = {
+    "callback": ("awaiting_callback_at", "id"),
+    "shelved": ("received_at", "id"),
+    "mine": (F("unit_due_at").asc(nulls_last=True), "received_at", "id"),
+}
+DUE_COLUMN = {"callback": "awaiting_callback_at", "mine": "unit_due_at"}
 
 
 def queues_for(user) -> list[Queue]:
@@ -64,9 +73,7 @@ def condition(code: str, user, now: dt.datetime) -> Q:
     if code == "overdue":
         return Q(state__in=OPEN) & deadlines.lamp_filter(Lamp.RED, now)
     if code == "callback":
-        return Q(state=State.CLOSED, callback_at__isnull=True) & ~Q(
-            evaluation_type=EvaluationType.NOT_ASSESSED
-        )
+        return Q(awaiting_callback_at__isnull=False)
     if code == "mine":
         return Q(state__in=[State.DISPATCHED, State.SHELVED]) & _my_units_q(user)
     raise KeyError(code)

@@ -15,7 +15,7 @@ from django.db import connection
 from django.db.models import Exists, Max, OuterRef, Q
 from django.db.models.expressions import RawSQL
 
-from jiesu.cases.models import Case, CaseSearch
+from jiesu.cases.models import Case, CaseSearch, Platform
 
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _TOKEN = re.compile(rf"[{_CJK}]+|[0-9a-z]+")
@@ -65,18 +65,28 @@ def index_pending(batch: int = BATCH, progress=None) -> int:
             progress(total)
 
 
-def _candidates(words: list[str]) -> RawSQL:
+def _candidates(words: list[str], tail: int) -> RawSQL:
+    """Ids worth checking: indexed cases holding every bigram of the query, cases newer
+    than the index, and cases whose number is one of the words. A union of indexed
+    lookups, so the database never scans every case."""
     terms = list(dict.fromkeys(t for w in words for t in tokens(w)))
     if connection.vendor == "postgresql":
-        return RawSQL(
+        indexed = (
             "SELECT case_id FROM cases_casesearch"
-            " WHERE to_tsvector('simple', tokens) @@ to_tsquery('simple', %s)",
-            [" & ".join(terms)],
+            " WHERE to_tsvector('simple', tokens) @@ to_tsquery('simple', %s)"
         )
-    return RawSQL(
-        "SELECT rowid FROM cases_search_fts WHERE cases_search_fts MATCH %s",
-        [" AND ".join(f'"{t}"' for t in terms)],
+        match = " & ".join(terms)
+    else:
+        indexed = "SELECT rowid FROM cases_search_fts WHERE cases_search_fts MATCH %s"
+        match = " AND ".join(f'"{t}"' for t in terms)
+    numbers = ", ".join(["%s"] * len(words))
+    platforms = ", ".join(["%s"] * len(Platform.values))
+    sql = (
+        f"{indexed} UNION ALL SELECT id FROM cases_case WHERE id > %s"
+        f" UNION ALL SELECT id FROM cases_case WHERE platform IN ({platforms})"
+        f" AND platform_no IN ({numbers})"
     )
+    return RawSQL(sql, [match, tail, *Platform.values, *words])
 
 
 def _contains_all(words: list[str]) -> Q:
@@ -92,12 +102,8 @@ def matching(query: str) -> Q:
     words = query.split()
     if not words:
         return Q()
-    exact = _contains_all(words)
-    by_number = Q(platform_no__in=words)
+    wanted = _contains_all(words) | Q(platform_no__in=words)
     # a word that is a single Chinese character or punctuation has no bigram to look up
     if any(not tokens(w) or (len(tokens(w)) == 1 and len(tokens(w)[0]) == 1) for w in words):
-        return by_number | exact
-    tail = indexed_up_to()
-    return (
-        by_number | (Q(pk__in=_candidates(words), pk__lte=tail) & exact) | (Q(pk__gt=tail) & exact)
-    )
+        return wanted
+    return Q(pk__in=_candidates(words, indexed_up_to())) & wanted

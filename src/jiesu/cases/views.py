@@ -25,10 +25,18 @@ from jiesu.reports import exports
 PAGE_SIZE = 50
 
 
-def render_case_list(request, *, title, extra=None, queue=None, due_field="current_due_at"):
+def render_case_list(
+    request,
+    *,
+    title,
+    extra=None,
+    queue=None,
+    ordering=queries.BY_DUE_TIME,
+    due_column="current_due_at",
+):
     """The filtered, paged case list; shared by the full list and the queues."""
     form = CaseFilterForm(request.GET or None)
-    cases = queries.case_list(request.user, form.to_filter(), extra=extra, due_field=due_field)
+    cases = queries.case_list(request.user, form.to_filter(), extra=extra, ordering=ordering)
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -48,7 +56,7 @@ def render_case_list(request, *, title, extra=None, queue=None, due_field="curre
 
 @login_required
 def case_list(request):
-    return render_case_list(request, title="全部工单")
+    return render_case_list(request, title="全部工单", ordering=queries.NEWEST_FIRST)
 
 
 def _visible(request, case_id):

@@ -16,7 +16,15 @@ from django.utils import timezone
 
 from jiesu.cases import deadlines
 from jiesu.cases.errors import Conflict, InvalidInput, NotAllowed, RoleRefused
-from jiesu.cases.models import Case, CaseEvent, Platform, Satisfaction, Solved, State
+from jiesu.cases.models import (
+    Case,
+    CaseEvent,
+    EvaluationType,
+    Platform,
+    Satisfaction,
+    Solved,
+    State,
+)
 from jiesu.org.models import HANDLER_ROLES, UnitKind
 from jiesu.org.models import Role as R
 from jiesu.org.queries import grants_of
@@ -675,11 +683,17 @@ def reply(
     return _run(case, "reply", by=by, at=at, changes=changes, payload=body)
 
 
+def _closing(case, at) -> dict:
+    """Closing a case: assessed cases now wait for the callback (待回访)."""
+    waits = case.evaluation_type != EvaluationType.NOT_ASSESSED and case.callback_at is None
+    return {"closed_at": at, "awaiting_callback_at": at if waits else None}
+
+
 def approve(case, *, by, note="", at=None) -> Case:
     """审核通过: the case is closed and the reply goes back to the platform."""
     check(case, "approve", by)
     at = at or timezone.now()
-    return _run(case, "approve", by=by, at=at, reason=note, changes={"closed_at": at})
+    return _run(case, "approve", by=by, at=at, reason=note, changes=_closing(case, at))
 
 
 def reject(case, *, by, reason, at=None) -> Case:
@@ -700,7 +714,7 @@ def close(case, *, by, answer, at=None) -> Case:
         by=by,
         at=at,
         reason=answer,
-        changes={"closed_at": at, "reply": {"result": answer, "unit": "接诉中心直接办结"}},
+        changes=dict(_closing(case, at), reply={"result": answer, "unit": "接诉中心直接办结"}),
     )
 
 
@@ -724,7 +738,7 @@ def callback(case, *, by, valid, contacted, solved, satisfaction, note="", at=No
         by=by,
         at=at,
         reason=note,
-        changes=dict(results, callback_at=at),
+        changes=dict(results, callback_at=at, awaiting_callback_at=None),
         payload=results,
     )
 
@@ -736,7 +750,12 @@ def reopen(case, *, by, reason, at=None) -> Case:
     if case.lead_unit is None:
         raise NotAllowed("该工单由接诉中心直接办结,未派单,无法重办。")
     return _run(
-        case, "reopen", by=by, at=at, reason=reason, changes={"closed_at": None, "replied_at": None}
+        case,
+        "reopen",
+        by=by,
+        at=at,
+        reason=reason,
+        changes={"closed_at": None, "replied_at": None, "awaiting_callback_at": None},
     )
 
 
