@@ -234,3 +234,31 @@ def test_bulk_export_is_a_real_masked_workbook(client, people, make_case, dispat
     assert rows[1][11] == "华龙苑南里****"
     assert rows[1][9].strftime("%Y-%m-%d %H:%M") == "2026-03-02 09:00"
     assert "13812341234" not in str(rows)
+
+
+def test_full_list_shows_open_cases_by_lamp(client, people, make_case, dispatched):
+    make_case()  # received long ago: its 30-minute sign clock is red by now
+    client.force_login(people["zuzhang"])
+    page = client.get("/cases/").content.decode()
+    assert 'data-lamp-count="red"' in page
+    assert "红灯(超期) 2 件" in page and "黄灯(临期) 0 件" in page and "绿灯 0 件" in page
+    assert client.get("/cases/?lamp=red").content.decode().count("data-case-row") == 2
+
+
+def test_my_queue_shows_the_units_own_due_time(client, people, org, make_case):
+    from jiesu.cases import workflow
+    from tests.conftest import at
+
+    case = make_case()
+    workflow.sign(case, by=people["zuoxi"], at=at("2026-03-02 09:05"))
+    workflow.dispatch(
+        case,
+        by=people["zuoxi"],
+        lead_unit=org["hly"],
+        unit_due_at=at("2026-03-05 17:00"),
+        due_reason="居民反映强烈,限期三天",
+        at=at("2026-03-02 09:20"),
+    )
+    client.force_login(people["shequ"])
+    page = client.get("/queues/mine/").content.decode()
+    assert "单位办理时限" in page and "2026-03-05 17:00" in page

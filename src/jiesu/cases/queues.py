@@ -84,3 +84,12 @@ def counts(user, now: dt.datetime) -> dict[str, int]:
     answered from an index (state and due time, lead unit, or pending callbacks)."""
     visible = Case.objects.visible_to(user)
     return {q.code: visible.filter(condition(q.code, user, now)).count() for q in queues_for(user)}
+
+
+def lamp_counts(user, now: dt.datetime) -> dict[str, int]:
+    """Open cases by warning lamp, for the 组长's and 督办's overview."""
+    visible = Case.objects.visible_to(user).filter(state__in=OPEN)
+    return {
+        lamp: visible.filter(deadlines.lamp_filter(lamp, now)).count()
+        for lamp in (Lamp.RED, Lamp.YELLOW, Lamp.GREEN)
+    }

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from jiesu.cases import actions, bulk, deadlines, queries, services, workflow
+from jiesu.cases import actions, bulk, deadlines, queries, queues, services, workflow
 from jiesu.cases.errors import InvalidInput, WorkflowError
 from jiesu.cases.forms import CaseFilterForm
 from jiesu.cases.models import Lamp, State
@@ -33,6 +33,7 @@ def render_case_list(
     queue=None,
     ordering=queries.BY_DUE_TIME,
     due_column="current_due_at",
+    lamps=None,
 ):
     """The filtered, paged case list; shared by the full list and the queues."""
     form = CaseFilterForm(request.GET or None)
@@ -50,13 +51,21 @@ def render_case_list(
             "page": page,
             "rows": [(case, masked_pii(case)) for case in page],
             "query": query.urlencode(),
+            "due_column": due_column,
+            "lamps": lamps,
         },
     )
 
 
 @login_required
 def case_list(request):
-    return render_case_list(request, title="全部工单", ordering=queries.NEWEST_FIRST)
+    lamps = queues.lamp_counts(request.user, timezone.now())
+    return render_case_list(
+        request,
+        title="全部工单",
+        ordering=queries.NEWEST_FIRST,
+        lamps=[(lamp, Lamp(lamp).label, n) for lamp, n in lamps.items()],
+    )
 
 
 def _visible(request, case_id):
@@ -79,6 +88,7 @@ def _detail_context(request, case, forms=None):
         "pii": masked_pii(case),
         "pii_fields": [(f, PiiField(f).label) for f in MASKERS],
         "may_reveal": services.may_reveal(request.user, case),
+        "revealable": [f for f in MASKERS if getattr(case, f)],
         "timeline": [(e, event_story(e)) for e in queries.timeline(case)],
         "panels": panels,
         "may_attach": "attach" in allowed,
