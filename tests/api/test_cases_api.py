@@ -159,3 +159,16 @@ def test_timeline_times_are_exact(client, bearer, dispatched):
     from django.utils.dateparse import parse_datetime
 
     assert parse_datetime(body["timeline"][2]["at"]) == at("2026-03-02 09:40")
+
+
+def test_queue_and_more_filters(client, bearer, make_case, dispatched):
+    fresh = make_case(platform="district", request_type="consult")
+    headers = bearer("zuoxi")
+    assert [
+        i["id"] for i in client.get("/api/v1/cases?queue=received", **headers).json()["items"]
+    ] == [fresh.pk]
+    assert client.get("/api/v1/cases?platform=district", **headers).json()["count"] == 1
+    assert client.get("/api/v1/cases?request_type=complaint", **headers).json()["count"] == 1
+    refused = client.get("/api/v1/cases?queue=review", **headers)
+    assert refused.status_code == 422
+    assert "工作队列" in refused.json()["error"]["message"]

@@ -157,3 +157,7 @@ def test_missing_input_is_refused_in_chinese_and_changes_nothing(org, people, ma
     case.refresh_from_db()
     assert case.state == State.DISPATCHED
     assert case.version == 2
+
+
+def test_every_action_in_the_table_has_its_function():
+    assert set(workflow.ACTION_FUNCTIONS) | {"attach"} == set(workflow.TRANSITIONS)

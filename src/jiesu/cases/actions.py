@@ -6,29 +6,6 @@ from jiesu.cases import services, workflow
 from jiesu.cases.errors import Conflict, InvalidInput, NotAllowed
 from jiesu.cases.forms import ACTION_FORMS
 
-_FUNCTIONS = {
-    "sign": workflow.sign,
-    "return": workflow.return_case,
-    "dispute": workflow.dispute,
-    "approve_dispatch": workflow.approve_dispatch,
-    "dispatch": workflow.dispatch,
-    "redispatch": workflow.redispatch,
-    "contact": workflow.contact,
-    "urge": workflow.urge,
-    "supervise": workflow.supervise,
-    "extend": workflow.request_extension,
-    "approve_extension": workflow.approve_extension,
-    "reply": workflow.reply,
-    "approve": workflow.approve,
-    "reject": workflow.reject,
-    "close": workflow.close,
-    "callback": workflow.callback,
-    "reopen": workflow.reopen,
-    "shelve": workflow.shelve,
-    "unshelve": workflow.unshelve,
-    "note": workflow.note,
-}
-
 
 def form_for(case, action: str, data=None):
     return ACTION_FORMS[action](data, case=case, prefix=action)
@@ -49,7 +26,7 @@ def perform(
 ):
     """Validate `data` with the action's form, then call the workflow function; evidence
     files are stored in the same transaction, so a refused file leaves nothing half-saved."""
-    if action not in _FUNCTIONS:
+    if action not in workflow.ACTION_FUNCTIONS:
         raise NotAllowed(f"未知的操作:{action}")
     workflow.check(case, action, by)
     if expected_version is not None and expected_version != case.version:
@@ -64,7 +41,7 @@ def perform(
     for upload in files:
         services.check_upload(upload.name, upload.size)
     with transaction.atomic():
-        case = _FUNCTIONS[action](case, by=by, **form.cleaned_data)
+        case = workflow.ACTION_FUNCTIONS[action](case, by=by, **form.cleaned_data)
         for upload in files:
             services.store_attachment(case, by=by, name=upload.name, data=upload.read())
     return case

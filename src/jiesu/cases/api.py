@@ -3,10 +3,12 @@
 import datetime as dt
 
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from ninja import Body, Query, Router, Schema
 from pydantic import Field
 
-from jiesu.cases import actions, queries, services
+from jiesu.cases import actions, queries, queues, services
+from jiesu.cases.errors import InvalidInput
 from jiesu.cases.presenters import masked_pii
 from jiesu.core.auth import API_AUTH
 
@@ -14,13 +16,20 @@ router = Router(auth=API_AUTH, tags=["工单"])
 
 
 class CaseFilterIn(Schema):
+    """The filters of queries.CaseFilter, plus paging."""
+
     state: str | None = None
     lamp: str | None = None
     unit: int | None = None
+    community: int | None = None
     category: int | None = None
+    request_type: str | None = None
+    tag: int | None = None
+    platform: str | None = None
     received_from: dt.date | None = None
     received_to: dt.date | None = None
     q: str | None = None
+    queue: str | None = None
     page: int = Field(1, ge=1)
     page_size: int = Field(50, ge=1, le=500)
 
@@ -125,8 +134,20 @@ def _case_out(case) -> dict:
 
 @router.get("/cases", response=CaseList, summary="工单列表")
 def list_cases(request, filters: Query[CaseFilterIn]):
-    f = queries.CaseFilter(**filters.dict(exclude={"page", "page_size"}))
-    qs = queries.case_list(request.user, f)
+    f = queries.CaseFilter(**filters.dict(exclude={"page", "page_size", "queue"}))
+    if filters.queue:
+        queue = queues.BY_CODE.get(filters.queue)
+        if queue is None or queue not in queues.queues_for(request.user):
+            raise InvalidInput(f"没有“{filters.queue}”这个工作队列,或您无权查看。", field="queue")
+        extra = queues.condition(filters.queue, request.user, timezone.now())
+        qs = queries.case_list(
+            request.user,
+            f,
+            extra=extra,
+            ordering=queues.ORDERING.get(filters.queue, queries.BY_DUE_TIME),
+        )
+    else:
+        qs = queries.case_list(request.user, f)
     start = (filters.page - 1) * filters.page_size
     items = [_case_out(c) for c in qs[start : start + filters.page_size]]
     return {"items": items, "count": qs.count()}

@@ -795,3 +795,28 @@ def attach(case, *, by, attachment, at=None) -> Case:
             "sha256": attachment.sha256,
         },
     )
+
+
+# Each action code's function; `attach` is called by cases.services.store_attachment.
+ACTION_FUNCTIONS = {
+    "sign": sign,
+    "return": return_case,
+    "dispute": dispute,
+    "approve_dispatch": approve_dispatch,
+    "dispatch": dispatch,
+    "redispatch": redispatch,
+    "contact": contact,
+    "urge": urge,
+    "supervise": supervise,
+    "extend": request_extension,
+    "approve_extension": approve_extension,
+    "reply": reply,
+    "approve": approve,
+    "reject": reject,
+    "close": close,
+    "callback": callback,
+    "reopen": reopen,
+    "shelve": shelve,
+    "unshelve": unshelve,
+    "note": note,
+}

@@ -15,29 +15,6 @@ from jiesu.demo import bulk as bulk_writer
 from jiesu.demo.generate import CHUNK, Generator, Script
 from jiesu.demo.office import Office
 
-ACTIONS = {
-    "sign": workflow.sign,
-    "return": workflow.return_case,
-    "dispute": workflow.dispute,
-    "approve_dispatch": workflow.approve_dispatch,
-    "dispatch": workflow.dispatch,
-    "redispatch": workflow.redispatch,
-    "contact": workflow.contact,
-    "urge": workflow.urge,
-    "supervise": workflow.supervise,
-    "extend": workflow.request_extension,
-    "approve_extension": workflow.approve_extension,
-    "reply": workflow.reply,
-    "approve": workflow.approve,
-    "reject": workflow.reject,
-    "close": workflow.close,
-    "callback": workflow.callback,
-    "reopen": workflow.reopen,
-    "shelve": workflow.shelve,
-    "unshelve": workflow.unshelve,
-    "note": workflow.note,
-}
-
 Progress = Callable[[int, float], None]  # (cases done, seconds so far)
 
 
@@ -58,7 +35,7 @@ def play(script: Script, now: dt.datetime) -> Case:
             kwargs = dict(kwargs, contact_at=_minutes(received, kwargs["contact_at"]))
         if "until" in kwargs:
             kwargs = dict(kwargs, until=case.due_at + dt.timedelta(days=kwargs["until"]))
-        ACTIONS[move.action](case, by=move.by, at=at, **kwargs)
+        workflow.ACTION_FUNCTIONS[move.action](case, by=move.by, at=at, **kwargs)
     return case
 
 
