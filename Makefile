@@ -32,6 +32,7 @@ lint: setup
 
 bench: setup
 	$(VENV)/bin/python bench/bench_demo.py
+	$(VENV)/bin/python bench/bench_desk.py --cases 1000000
 
 clean:
 	rm -rf $(VENV) staticfiles test-results
