@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "jiesu.org",
     "jiesu.cases",
     "jiesu.knowledge",
+    "jiesu.intake",
     "jiesu.web",
     "jiesu.demo",
 ]

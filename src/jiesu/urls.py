@@ -6,5 +6,7 @@ from jiesu.api import api
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
+    path("open311/v2/", include("jiesu.intake.open311_urls")),
+    path("intake/paste/", include("jiesu.intake.paste_urls")),
     path("", include("jiesu.web.urls")),
 ]

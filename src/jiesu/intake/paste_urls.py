@@ -1,0 +1,3 @@
+"""Paste-to-case pages."""
+
+urlpatterns = []
