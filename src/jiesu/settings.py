@@ -120,3 +120,6 @@ JIESU_ATTACHMENT_TYPES = {
 
 # How often the navigation's queue counts refresh in the browser.
 JIESU_POLL_SECONDS = int(os.environ.get("JIESU_POLL_SECONDS", 20))
+
+# Spreadsheet imports: the largest file accepted.
+JIESU_IMPORT_MAX_BYTES = int(os.environ.get("JIESU_IMPORT_MAX_BYTES", 100 * 1024 * 1024))

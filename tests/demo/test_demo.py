@@ -9,9 +9,10 @@ from django.core.management.base import CommandError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from jiesu.cases import bulkload as bulk
 from jiesu.cases import workflow
 from jiesu.cases.models import Case, CaseEvent, State
-from jiesu.demo import bulk, office
+from jiesu.demo import office
 from jiesu.demo.build import build_cases, render
 from jiesu.demo.generate import Generator
 from jiesu.org.models import Membership, Role, Unit, UnitKind

@@ -94,6 +94,9 @@ class Category(models.Model):
     level = models.PositiveSmallIntegerField(editable=False, default=1)
     path = models.CharField(max_length=255, editable=False, db_index=True)
     full_name = models.CharField(max_length=200, editable=False, blank=True)
+    unconfirmed = models.BooleanField(
+        "待确认", default=False, help_text="导入时新出现的分类,待管理员确认或合并"
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "问题分类"

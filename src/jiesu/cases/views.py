@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from jiesu.cases import actions, bulk, deadlines, queries, queues, services, workflow
 from jiesu.cases.errors import InvalidInput, WorkflowError
-from jiesu.cases.forms import CaseFilterForm
+from jiesu.cases.forms import ACTION_FORMS, CaseFilterForm
 from jiesu.cases.models import Lamp, State
 from jiesu.cases.presenters import event_story, masked_pii
 from jiesu.core.masking import MASKERS
@@ -78,7 +78,7 @@ def _detail_context(request, case, forms=None):
     panels = [
         (a, workflow.TRANSITIONS[a].label, action_forms.get(a) or actions.form_for(case, a))
         for a in allowed
-        if a != "attach"
+        if a in ACTION_FORMS
     ]
     lamp = deadlines.clock_fields(case, timezone.now())["lamp"]
     return {

@@ -48,6 +48,7 @@ class Transition:
     roles: frozenset
     why: str
     co_units_may: bool = False  # handlers of co-units may act, not only the lead unit's
+    system: bool = False  # an import may take it with no user (by=None)
 
 
 def _t(action, label, sources, target, roles, why, **kw) -> tuple[str, Transition]:
@@ -56,181 +57,54 @@ def _t(action, label, sources, target, roles, why, **kw) -> tuple[str, Transitio
     )
 
 
-TRANSITIONS: dict[str, Transition] = dict(
-    [
-        _t(
-            "sign",
-            "签收",
-            {S.RECEIVED},
-            S.ACCEPTED,
-            DESK,
-            "The desk takes the case within 30 minutes of arrival.",
-        ),
-        _t(
-            "return",
-            "退回",
-            {S.RECEIVED, S.ACCEPTED},
-            S.RETURNED,
-            DESK,
-            "Not ours: back to the platform within 2 hours, with the reason.",
-        ),
-        _t(
-            "dispute",
-            "派单异议",
-            {S.RECEIVED, S.ACCEPTED, S.DISPATCHED},
-            S.RETURNED,
-            DESK,
-            "The platform sent it to the wrong place; raised after a unit has checked.",
-        ),
-        _t(
-            "approve_dispatch",
-            "审批派单",
-            {S.ACCEPTED},
-            None,
-            {R.LEADER},
-            "Special cases (e.g. 群体性诉求) are dispatched only after a leader approves.",
-        ),
-        _t(
-            "dispatch",
-            "派单",
-            {S.ACCEPTED},
-            S.DISPATCHED,
-            DESK,
-            "Hand the case to a lead unit and optional co-units within 1 hour of signing.",
-        ),
-        _t(
-            "redispatch",
-            "改派",
-            {S.DISPATCHED},
-            S.DISPATCHED,
-            DESK,
-            "The first unit was wrong: move the case, with the reason.",
-        ),
-        _t(
-            "contact",
-            "联系诉求人",
-            {S.DISPATCHED, S.SHELVED},
-            None,
-            DESK | HANDLERS,
-            "Contacting the citizen is the 'response' the response rate counts.",
-            co_units_may=True,
-        ),
-        _t(
-            "urge",
-            "催办",
-            {S.DISPATCHED, S.SHELVED},
-            None,
-            DESK | {R.SUPERVISOR},
-            "Chase the unit at the supervision nodes (2 h, 24 h, 7 d).",
-        ),
-        _t(
-            "supervise",
-            "督办",
-            OPEN_STATES,
-            None,
-            {R.LEADER, R.SUPERVISOR},
-            "A superior's supervision order, recorded on the case.",
-        ),
-        _t(
-            "extend",
-            "申请延期",
-            {S.DISPATCHED},
-            None,
-            HANDLERS | {R.LEADER},
-            "The unit asks for more time, with the reason.",
-        ),
-        _t(
-            "approve_extension",
-            "批准延期",
-            {S.DISPATCHED},
-            None,
-            {R.LEADER},
-            "The leader decides the extension; approval moves the due time, keeps the original.",
-        ),
-        _t(
-            "reply",
-            "提交办理结果",
-            {S.DISPATCHED},
-            S.REPLIED,
-            HANDLERS | {R.LEADER},
-            "The lead unit reports back in the five parts of a reply.",
-        ),
-        _t(
-            "approve",
-            "审核通过",
-            {S.REPLIED},
-            S.CLOSED,
-            {R.REVIEWER, R.LEADER},
-            "The reply is complete and true: close and feed it back to the platform.",
-        ),
-        _t(
-            "reject",
-            "驳回",
-            {S.REPLIED},
-            S.DISPATCHED,
-            {R.REVIEWER, R.LEADER},
-            "The reply is not good enough: back to the unit with the reason.",
-        ),
-        _t(
-            "close",
-            "办结",
-            {S.ACCEPTED},
-            S.CLOSED,
-            DESK,
-            "The desk answers the case itself (e.g. a consultation) without dispatching it.",
-        ),
-        _t(
-            "callback",
-            "回访",
-            {S.CLOSED},
-            None,
-            DESK | {R.ANALYST},
-            "Record the callback: valid, contacted, solved, satisfied.",
-        ),
-        _t(
-            "reopen",
-            "重办",
-            {S.CLOSED},
-            S.DISPATCHED,
-            DESK,
-            "The callback says unsolved or unsatisfied: the unit works on it again.",
-        ),
-        _t(
-            "shelve",
-            "挂账",
-            {S.DISPATCHED},
-            S.SHELVED,
-            {R.LEADER},
-            "A long-running case is parked and reports progress monthly.",
-        ),
-        _t(
-            "unshelve",
-            "销账",
-            {S.SHELVED},
-            S.DISPATCHED,
-            {R.LEADER},
-            "The long-running matter can now be finished: back to the unit's normal handling.",
-        ),
-        _t(
-            "note",
-            "备注",
-            ALL_STATES,
-            None,
-            EVERYONE,
-            "Anything worth keeping on the timeline.",
-            co_units_may=True,
-        ),
-        _t(
-            "attach",
-            "上传附件",
-            ALL_STATES,
-            None,
-            EVERYONE,
-            "Evidence and documents.",
-            co_units_may=True,
-        ),
-    ]
-)
+# fmt: off
+TRANSITIONS: dict[str, Transition] = dict([
+    _t("sign", "签收", {S.RECEIVED}, S.ACCEPTED, DESK,
+       "The desk takes the case within 30 minutes of arrival."),
+    _t("return", "退回", {S.RECEIVED, S.ACCEPTED}, S.RETURNED, DESK,
+       "Not ours: back to the platform within 2 hours, with the reason."),
+    _t("dispute", "派单异议", {S.RECEIVED, S.ACCEPTED, S.DISPATCHED}, S.RETURNED, DESK,
+       "The platform sent it to the wrong place; raised after a unit has checked."),
+    _t("approve_dispatch", "审批派单", {S.ACCEPTED}, None, {R.LEADER},
+       "Special cases (e.g. 群体性诉求) are dispatched only after a leader approves."),
+    _t("dispatch", "派单", {S.ACCEPTED}, S.DISPATCHED, DESK,
+       "Hand the case to a lead unit and optional co-units within 1 hour of signing."),
+    _t("redispatch", "改派", {S.DISPATCHED}, S.DISPATCHED, DESK,
+       "The first unit was wrong: move the case, with the reason."),
+    _t("contact", "联系诉求人", {S.DISPATCHED, S.SHELVED}, None, DESK | HANDLERS,
+       "Contacting the citizen is the 'response' the response rate counts.", co_units_may=True),
+    _t("urge", "催办", {S.DISPATCHED, S.SHELVED}, None, DESK | {R.SUPERVISOR},
+       "Chase the unit at the supervision nodes (2 h, 24 h, 7 d)."),
+    _t("supervise", "督办", OPEN_STATES, None, {R.LEADER, R.SUPERVISOR},
+       "A superior's supervision order, recorded on the case."),
+    _t("extend", "申请延期", {S.DISPATCHED}, None, HANDLERS | {R.LEADER},
+       "The unit asks for more time, with the reason."),
+    _t("approve_extension", "批准延期", {S.DISPATCHED}, None, {R.LEADER},
+       "The leader decides the extension; approval moves the due time, keeps the original."),
+    _t("reply", "提交办理结果", {S.DISPATCHED}, S.REPLIED, HANDLERS | {R.LEADER},
+       "The lead unit reports back in the five parts of a reply."),
+    _t("approve", "审核通过", {S.REPLIED}, S.CLOSED, {R.REVIEWER, R.LEADER},
+       "The reply is complete and true: close and feed it back to the platform."),
+    _t("reject", "驳回", {S.REPLIED}, S.DISPATCHED, {R.REVIEWER, R.LEADER},
+       "The reply is not good enough: back to the unit with the reason."),
+    _t("close", "办结", {S.ACCEPTED}, S.CLOSED, DESK,
+       "The desk answers the case itself (e.g. a consultation) without dispatching it."),
+    _t("callback", "回访", {S.CLOSED}, None, DESK | {R.ANALYST},
+       "Record the callback: valid, contacted, solved, satisfied."),
+    _t("reopen", "重办", {S.CLOSED}, S.DISPATCHED, DESK,
+       "The callback says unsolved or unsatisfied: the unit works on it again."),
+    _t("shelve", "挂账", {S.DISPATCHED}, S.SHELVED, {R.LEADER},
+       "A long-running case is parked and reports progress monthly."),
+    _t("unshelve", "销账", {S.SHELVED}, S.DISPATCHED, {R.LEADER},
+       "The long-running matter can now be finished: back to the unit's normal handling."),
+    _t("note", "备注", ALL_STATES, None, EVERYONE,
+       "Anything worth keeping on the timeline.", co_units_may=True),
+    _t("attach", "上传附件", ALL_STATES, None, EVERYONE,
+       "Evidence and documents.", co_units_may=True),
+    _t("update", "平台数据更新", ALL_STATES, None, DESK,
+       "A newer platform export changed the case's own fields; the diff is kept.", system=True),
+])
+# fmt: on
 
 ACTION_LABELS = {a: t.label for a, t in TRANSITIONS.items()} | {"receive": "接收"}
 
@@ -278,6 +152,8 @@ def check(case, action: str, user) -> Transition:
         raise NotAllowed(f"未知的操作:{action}")
     if case.state not in t.sources:
         raise NotAllowed(f"工单当前状态为“{State(case.state).label}”,不能{t.label}。")
+    if user is None and t.system:
+        return t
     if not roles_on_case(user, case, co_units_may=t.co_units_may) & t.roles:
         allowed = "、".join(sorted(R(r).label for r in t.roles))
         raise RoleRefused(f"您在本工单上没有“{t.label}”的权限(需要:{allowed})。")
@@ -820,3 +696,30 @@ ACTION_FUNCTIONS = {
     "unshelve": unshelve,
     "note": note,
 }
+
+
+def _plain(value):
+    """A field value as the timeline keeps it."""
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if hasattr(value, "pk"):
+        return str(value)
+    return value
+
+
+LIMIT_FIELDS = {"platform_due_at", "limit_hours", "limit_days", "urgency"}
+
+
+def platform_update(case, *, by=None, changes: dict, at=None) -> Case:
+    """平台数据更新: fields changed in a newer platform export; the timeline keeps the diff.
+    A changed limit moves the due time unless an extension already did."""
+    check(case, "update", by)
+    diff = {
+        name: {"from": _plain(getattr(case, name)), "to": _plain(value)}
+        for name, value in changes.items()
+    }
+    changes = dict(changes)
+    if LIMIT_FIELDS & changes.keys() and not case.original_due_at:
+        fixed = deadlines.intake_deadlines(_Probe(case, changes))
+        changes.update(due_at=fixed["due_at"], due_unscheduled=fixed["due_unscheduled"])
+    return _run(case, "update", by=by, at=at, changes=changes, payload={"changes": diff})

@@ -8,10 +8,10 @@ from collections.abc import Callable
 
 from django.db import DEFAULT_DB_ALIAS, connections
 
+from jiesu.cases import bulkload as bulk_writer
 from jiesu.cases import deadlines, workflow
 from jiesu.cases.models import Case
 from jiesu.core import calendar
-from jiesu.demo import bulk as bulk_writer
 from jiesu.demo.generate import CHUNK, Generator, Script
 from jiesu.demo.office import Office
 

@@ -33,6 +33,9 @@ class Unit(models.Model):
     path = models.CharField(max_length=255, editable=False, db_index=True)
     pinyin_initials = models.CharField("拼音首字母", max_length=100, blank=True, editable=False)
     active = models.BooleanField("启用", default=True)
+    unconfirmed = models.BooleanField(
+        "待确认", default=False, help_text="导入时新出现的社区/村,待管理员确认或合并"
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "单位"

@@ -30,10 +30,17 @@ COLUMNS = [
 ]
 
 
+def safe_cell(value):
+    """Text that a spreadsheet would run as a formula (= + - @) is kept as text."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
 def _cell(value):
     if hasattr(value, "tzinfo") and value is not None:
         return timezone.localtime(value).replace(tzinfo=None)
-    return value
+    return safe_cell(value)
 
 
 def cases_xlsx(cases) -> bytes:

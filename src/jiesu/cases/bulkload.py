@@ -1,7 +1,8 @@
 """BulkRecorder: what workflow.DatabaseRecorder does, to objects in memory, written in batches.
 
 The workflow still runs every check and computes every field; only the persistence
-differs. Fit for one loader writing whole timelines into fresh ids (the demo), nothing else.
+differs. For loaders that create whole cases under fresh ids while they hold the write lock
+(the demo and the spreadsheet import).
 """
 
 import contextlib

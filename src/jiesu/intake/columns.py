@@ -1,0 +1,188 @@
+"""What the platforms' export columns mean: header aliases and value parsing."""
+
+import datetime as dt
+import re
+import unicodedata
+from zoneinfo import ZoneInfo
+
+from jiesu.cases.models import RequestType, Satisfaction, Solved
+
+LOCAL = ZoneInfo("Asia/Shanghai")
+
+# canonical name → headers seen in real exports (domain.md "The case")
+ALIASES: dict[str, tuple[str, ...]] = {
+    "platform_no": ("工单编号", "工单号", "编号"),
+    "request_type": ("诉求类型", "工单类型"),
+    "category_path": ("问题分类", "事项分类"),
+    "category_1": ("一级分类", "问题分类一级"),
+    "category_2": ("二级分类", "问题分类二级"),
+    "category_3": ("三级分类", "问题分类三级"),
+    "tags": ("标签",),
+    "title": ("标题", "工单标题", "诉求标题"),
+    "content": ("主要内容", "诉求内容", "来电内容", "问题描述"),
+    "platform_state": ("工单状态",),
+    "caller_name": ("来电人", "诉求人", "联系人", "来电人姓名"),
+    "caller_phone_or_account": ("来电人电话/账号",),
+    "caller_phone": ("来电人电话", "联系电话", "来电号码"),
+    "caller_account": ("来电人账号",),
+    "received_at": ("来电时间", "创建时间", "受理时间"),
+    "district": ("被反映区",),
+    "street": ("被反映街乡镇", "街乡镇"),
+    "community": ("村/社区", "村社区", "社区", "社区/村"),
+    "location": ("小区点位/问题点位", "小区点位", "问题点位"),
+    "address": ("地址", "详细地址", "问题地址"),
+    "company_name": ("企业名称",),
+    "platform_lead_unit": ("主办单位",),
+    "platform_second_unit": ("二级承办单位",),
+    "case_nature": ("工单性质",),
+    "handling_way": ("处理受理方式",),
+    "due": ("办理时限/截止时间", "截止时间", "办理时限"),
+    "platform_result": ("办理结果",),
+    "platform_reply": ("回复内容",),
+    "platform_closed_at": ("办结时间",),
+    "callback_valid": ("是否有效回访",),
+    "callback_contacted": ("是否联系",),
+    "callback_solved": ("是否解决",),
+    "callback_satisfaction": ("是否满意",),
+}
+LABELS = {name: headers[0] for name, headers in ALIASES.items()}
+REQUIRED = ("platform_no", "received_at")
+# at least one of these
+TEXT = ("title", "content")
+# Columns kept only in the audit row: they describe the platform's own handling.
+AUDIT_ONLY = {
+    "platform_state",
+    "platform_lead_unit",
+    "platform_second_unit",
+    "case_nature",
+    "handling_way",
+    "platform_result",
+    "platform_reply",
+    "platform_closed_at",
+    "district",
+    "street",
+}
+
+
+def normalise_header(header) -> str:
+    text = unicodedata.normalize("NFKC", str(header or ""))
+    return re.sub(r"[\s*::]", "", text)
+
+
+_BY_HEADER = {normalise_header(h): name for name, headers in ALIASES.items() for h in headers}
+
+
+def field_for(header, saved: dict[str, str]) -> str | None:
+    key = normalise_header(header)
+    return _BY_HEADER.get(key) or saved.get(key)
+
+
+class BadValue(ValueError):
+    """A cell jiesu cannot read; the message is the Chinese reason."""
+
+
+_DATETIME_FORMATS = (
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y/%m/%d %H:%M:%S",
+    "%Y/%m/%d %H:%M",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%dT%H:%M",
+    "%Y%m%d%H%M%S",
+    "%Y-%m-%d",
+    "%Y/%m/%d",
+)
+_CN_DATETIME = re.compile(
+    r"(\d{4})年(\d{1,2})月(\d{1,2})日\s*(?:(\d{1,2})[时:](\d{1,2})分?(?:(\d{1,2})秒?)?)?"
+)
+
+
+def parse_datetime(value) -> dt.datetime:
+    """A Beijing-time datetime from a cell: a spreadsheet date, or text in common forms."""
+    if isinstance(value, dt.datetime):
+        return value if value.tzinfo else value.replace(tzinfo=LOCAL)
+    if isinstance(value, dt.date):
+        return dt.datetime.combine(value, dt.time.min, tzinfo=LOCAL)
+    text = unicodedata.normalize("NFKC", str(value)).strip()
+    match = _CN_DATETIME.fullmatch(text)
+    if match:
+        y, mo, d, h, mi, s = (int(g) if g else 0 for g in match.groups())
+        return dt.datetime(y, mo, d, h, mi, s, tzinfo=LOCAL)
+    for fmt in _DATETIME_FORMATS:
+        try:
+            return dt.datetime.strptime(text, fmt).replace(tzinfo=LOCAL)
+        except ValueError:
+            continue
+    raise BadValue("无法识别的日期时间")
+
+
+_LIMIT = re.compile(r"(\d+)\s*(个)?(工作日|天|日|小时|时)")
+
+
+def parse_due(value) -> dict:
+    """办理时限: a deadline (platform_due_at) or a length (limit_days / limit_hours)."""
+    text = unicodedata.normalize("NFKC", str(value)).strip()
+    match = _LIMIT.fullmatch(text)
+    if match:
+        n, unit = int(match.group(1)), match.group(3)
+        return {"limit_hours": n} if unit in ("小时", "时") else {"limit_days": n}
+    return {"platform_due_at": parse_datetime(value)}
+
+
+_REQUEST_TYPES = {label: value for value, label in RequestType.choices}
+
+
+def parse_request_type(value) -> str:
+    text = str(value).strip()
+    for label, code in _REQUEST_TYPES.items():
+        if label in text:
+            return code
+    raise BadValue(f"未知的诉求类型(可用:{'、'.join(_REQUEST_TYPES)})")
+
+
+def parse_yes_no(value) -> bool:
+    text = str(value).strip()
+    if text in ("是", "有效", "已联系", "1", "True", "true", "Y", "y"):
+        return True
+    if text in ("否", "无效", "未联系", "0", "False", "false", "N", "n"):
+        return False
+    raise BadValue("应为“是”或“否”")
+
+
+def _choice(value, choices) -> str:
+    text = str(value).strip()
+    for code, label in choices:
+        if text == label:
+            return code
+    raise BadValue(f"应为{'、'.join(label for _, label in choices)}之一")
+
+
+def parse_solved(value) -> str:
+    return _choice(value, Solved.choices)
+
+
+def parse_satisfaction(value) -> str:
+    return _choice(value, Satisfaction.choices)
+
+
+_PHONE = re.compile(r"^[\d\-\s+()]{5,}$")
+
+
+def split_phone_or_account(value) -> dict:
+    text = str(value).strip()
+    return {"caller_phone": text} if _PHONE.match(text) else {"caller_account": text}
+
+
+def category_parts(path: str) -> list[str]:
+    text = unicodedata.normalize("NFKC", path)
+    return [p.strip() for p in re.split(r"->|>|/|\\|-", text) if p.strip()]
+
+
+def cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat(sep=" ") if isinstance(value, dt.datetime) else value.isoformat()
+    return str(value).strip()

@@ -1,0 +1,443 @@
+"""Spreadsheet import of platform exports (.xlsx, .xls, .csv), keyed on (platform, 工单编号).
+
+New cases are received through the workflow (in bulk, under the write lock); cases already
+here are compared field by field and changed through `workflow.platform_update`, which
+keeps the diff on the timeline. Rows are processed in batches, each one transaction: a
+crash loses at most the batch in hand, never half a case, and a re-run finishes the job.
+"""
+
+import csv
+import hashlib
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from jiesu.cases import bulkload, workflow
+from jiesu.cases.errors import WorkflowError
+from jiesu.cases.models import Case, Category, Channel, Tag
+from jiesu.intake import columns as C
+from jiesu.intake.models import ColumnMapping, ImportRow, ImportRun, ImportStatus, RowOutcome
+from jiesu.org.models import Unit, UnitKind
+from jiesu.reports.exports import safe_cell
+
+BATCH = 1000
+READERS = (".xlsx", ".xlsm", ".xls", ".csv")
+# Case fields an export may change on a case jiesu already has.
+UPDATABLE = (
+    "title",
+    "content",
+    "request_type",
+    "category_id",
+    "caller_name",
+    "caller_phone",
+    "caller_account",
+    "address",
+    "location",
+    "company_name",
+    "community_id",
+    "platform_due_at",
+    "limit_hours",
+    "limit_days",
+    "callback_valid",
+    "callback_contacted",
+    "callback_solved",
+    "callback_satisfaction",
+)
+
+
+class ImportRefused(Exception):
+    """The file as a whole cannot be imported; the message says why, in Chinese."""
+
+
+@dataclass
+class RowResult:
+    number: int
+    raw: dict
+    platform_no: str = ""
+    fields: dict = field(default_factory=dict)
+    tags: list = field(default_factory=list)
+    errors: list = field(default_factory=list)  # (column label, value, reason)
+
+
+# --- reading -----------------------------------------------------------------------
+
+
+def _decode(data: bytes) -> str:
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise ImportRefused("无法识别文件编码:请另存为 UTF-8 或 GBK 编码的 CSV,或 Excel 文件。")
+
+
+def read_table(path: Path) -> list[list]:
+    """All rows of the first sheet (or the CSV), as lists of cell values."""
+    suffix = path.suffix.lower()
+    if suffix not in READERS:
+        raise ImportRefused(f"不支持的文件类型“{suffix}”:请上传 .xlsx、.xls 或 .csv 文件。")
+    if suffix == ".csv":
+        return list(csv.reader(io.StringIO(_decode(path.read_bytes()))))
+    from python_calamine import CalamineWorkbook
+
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+        return book.get_sheet_by_index(0).to_python(skip_empty_area=False)
+    except Exception as err:  # calamine raises its own types for broken files
+        raise ImportRefused(f"无法读取该表格文件:{err}") from None
+
+
+def header_map(headers: list, platform: str) -> dict[int, str]:
+    """Column index → canonical field; refuses a file that lacks a needed column."""
+    saved = {
+        C.normalise_header(m.header): m.field
+        for m in ColumnMapping.objects.filter(platform=platform)
+    }
+    found = {}
+    for index, header in enumerate(headers):
+        name = C.field_for(header, saved)
+        if name and name not in found.values():
+            found[index] = name
+    missing = [C.LABELS[n] for n in C.REQUIRED if n not in found.values()]
+    if not any(n in found.values() for n in C.TEXT):
+        missing.append("标题或主要内容")
+    if missing:
+        raise ImportRefused(
+            f"文件缺少必需的列:{'、'.join(missing)}。请检查表头,或在“导入列映射”中设置。"
+        )
+    return found
+
+
+def _header_row(rows: list[list]) -> int:
+    """The first row that names the case number column (exports may start with a title)."""
+    for i, row in enumerate(rows[:20]):
+        if any(C.field_for(cell, {}) == "platform_no" for cell in row):
+            return i
+    return 0
+
+
+# --- one row -------------------------------------------------------------------------
+
+
+class Lookups:
+    """Categories, communities and tags by name; unknown ones are created 待确认."""
+
+    def __init__(self, street: Unit):
+        self.street = street
+        self.categories = {c.full_name: c for c in Category.objects.all()}
+        self.communities = {
+            u.name: u
+            for u in Unit.objects.filter(
+                path__startswith=street.path, kind__in=["community", "village"]
+            )
+        }
+        self.tags = {t.name: t for t in Tag.objects.all()}
+
+    def category(self, parts: list[str]) -> Category:
+        parent = None
+        for depth in range(1, len(parts) + 1):
+            name = "->".join(parts[:depth])
+            if name not in self.categories:
+                self.categories[name] = Category.objects.create(
+                    name=parts[depth - 1], parent=parent, unconfirmed=True
+                )
+            parent = self.categories[name]
+        return parent
+
+    def community(self, name: str) -> Unit:
+        for candidate in (name, f"{name}社区", name.removesuffix("社区居委会") + "社区"):
+            if candidate in self.communities:
+                return self.communities[candidate]
+        kind = UnitKind.VILLAGE if name.endswith("村") else UnitKind.COMMUNITY
+        unit = Unit.objects.create(name=name, kind=kind, parent=self.street, unconfirmed=True)
+        self.communities[name] = unit
+        return unit
+
+    def tag(self, name: str) -> Tag:
+        if name not in self.tags:
+            self.tags[name] = Tag.objects.create(name=name)
+        return self.tags[name]
+
+
+def _parse(name: str, value, lookups: Lookups) -> dict:
+    """Case fields for one cell; raises BadValue with the reason."""
+    text = C.cell_text(value)
+    if name == "received_at":
+        return {"received_at": C.parse_datetime(value)}
+    if name == "due":
+        return C.parse_due(value)
+    if name == "request_type":
+        return {"request_type": C.parse_request_type(text)}
+    if name == "category_path":
+        parts = C.category_parts(text)
+        return {"category_id": lookups.category(parts).pk} if parts else {}
+    if name == "community":
+        return {"community_id": lookups.community(text).pk}
+    if name == "caller_phone_or_account":
+        return C.split_phone_or_account(text)
+    if name in ("callback_valid", "callback_contacted"):
+        return {name: C.parse_yes_no(text)}
+    if name == "callback_solved":
+        return {name: C.parse_solved(text)}
+    if name == "callback_satisfaction":
+        return {name: C.parse_satisfaction(text)}
+    if name in (
+        "title",
+        "content",
+        "caller_name",
+        "caller_phone",
+        "caller_account",
+        "address",
+        "location",
+        "company_name",
+        "platform_no",
+    ):
+        limit = Case._meta.get_field(name).max_length
+        if limit and len(text) > limit:
+            raise C.BadValue(f"超过{limit}个字")
+        return {name: text}
+    return {}
+
+
+def convert(number: int, row: list, header: list, columns: dict[int, str], lookups) -> RowResult:
+    raw = {str(header[i]): C.cell_text(v) for i, v in enumerate(row) if i < len(header)}
+    result = RowResult(number=number, raw=raw)
+    by_name = {name: row[i] if i < len(row) else None for i, name in columns.items()}
+    parts = [C.cell_text(by_name.get(f"category_{n}")) for n in (1, 2, 3)]
+    if any(parts) and not C.cell_text(by_name.get("category_path")):
+        by_name["category_path"] = "->".join(p for p in parts if p)
+    for name, value in by_name.items():
+        if name.startswith("category_") and name != "category_path":
+            continue
+        if name in C.AUDIT_ONLY or C.cell_text(value) == "":
+            continue
+        if name == "tags":
+            result.tags = [
+                lookups.tag(t) for t in C.cell_text(value).replace(",", ",").split(",") if t.strip()
+            ]
+            continue
+        try:
+            result.fields.update(_parse(name, value, lookups))
+        except C.BadValue as err:
+            result.errors.append((C.LABELS.get(name, name), C.cell_text(value), str(err)))
+    result.platform_no = result.fields.pop("platform_no", "")
+    for name in C.REQUIRED:
+        if (
+            name == "platform_no"
+            and not result.platform_no
+            or name != "platform_no"
+            and name not in result.fields
+            and not any(e[0] == C.LABELS[name] for e in result.errors)
+        ):
+            result.errors.append((C.LABELS[name], "", "必填,不能为空"))
+    if not (result.fields.get("title") or result.fields.get("content")):
+        result.errors.append(("标题/主要内容", "", "标题和主要内容不能都为空"))
+    if "title" not in result.fields and result.fields.get("content"):
+        result.fields["title"] = result.fields["content"][:30]
+    if "content" not in result.fields and result.fields.get("title"):
+        result.fields["content"] = result.fields["title"]
+    result.fields.setdefault("request_type", "other")
+    return result
+
+
+# --- the run -------------------------------------------------------------------------
+
+
+class Importer:
+    def __init__(self, run: ImportRun, user, progress=None):
+        self.run, self.user, self.progress = run, user, progress
+        self.street = run.street
+        self.district = self.street.parent
+        self.lookups = Lookups(self.street)
+        self.failures: list[tuple[int, str, str, str]] = []
+
+    def process(self, results: list[RowResult]) -> None:
+        """One batch in one transaction: new cases in bulk, changed cases one by one."""
+        run = self.run
+        with transaction.atomic():
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute("LOCK TABLE cases_case IN SHARE ROW EXCLUSIVE MODE")
+            numbers = [r.platform_no for r in results if r.platform_no]
+            existing = {
+                c.platform_no: c
+                for c in Case.objects.filter(
+                    platform=run.platform, platform_no__in=numbers
+                ).select_related("district", "street", "lead_unit", "category", "community")
+            }
+            rows, fresh = [], []
+            recorder = bulkload.BulkRecorder(bulkload.next_case_pk())
+            seen: dict[str, Case] = {}
+            for r in results:
+                outcome, case, message = self._one(r, existing, seen, recorder)
+                rows.append(
+                    ImportRow(
+                        run=run,
+                        row_number=r.number,
+                        platform_no=r.platform_no[:40],
+                        raw=r.raw,
+                        outcome=outcome,
+                        case_id=case.pk if case else None,
+                        message=message,
+                    )
+                )
+                if outcome == RowOutcome.CREATED:
+                    fresh.append(case)
+            bulkload.write(recorder.take())
+            if connection.vendor == "postgresql" and fresh:
+                bulkload.finish()
+            ImportRow.objects.bulk_create(rows, batch_size=500)
+            for row in rows:
+                setattr(run, row.outcome, getattr(run, row.outcome) + 1)
+            run.done_rows += len(results)
+            run.save(update_fields=["created", "updated", "unchanged", "failed", "done_rows"])
+        if self.progress:
+            self.progress(run)
+
+    def _one(self, r: RowResult, existing, seen, recorder):
+        if r.errors:
+            self.failures.extend((r.number, col, val, why) for col, val, why in r.errors)
+            return RowOutcome.FAILED, None, ";".join(f"{c}:{w}" for c, _, w in r.errors)
+        if r.platform_no in seen:  # the same case twice in one batch: the first row wins
+            return RowOutcome.UNCHANGED, seen[r.platform_no], "同一文件中重复的工单编号"
+        case = existing.get(r.platform_no)
+        try:
+            if case is None:
+                with workflow.recording(recorder):
+                    case = workflow.receive(
+                        by=self.user,
+                        platform=self.run.platform,
+                        platform_no=r.platform_no,
+                        channel=Channel.PHONE,
+                        district=self.district,
+                        street=self.street,
+                        tags=r.tags,
+                        **r.fields,
+                    )
+                seen[r.platform_no] = case
+                return RowOutcome.CREATED, case, ""
+            seen[r.platform_no] = case
+            changes = {
+                name.removesuffix("_id") if name.endswith("_id") else name: value
+                for name, value in r.fields.items()
+                if name in UPDATABLE and getattr(case, name) != value
+            }
+            changes = {
+                name: (
+                    Category.objects.get(pk=v)
+                    if name == "category"
+                    else Unit.objects.get(pk=v)
+                    if name == "community"
+                    else v
+                )
+                for name, v in changes.items()
+            }
+            if not changes:
+                return RowOutcome.UNCHANGED, case, ""
+            with transaction.atomic():
+                workflow.platform_update(case, by=self.user, changes=changes)
+            return RowOutcome.UPDATED, case, "、".join(changes)
+        except WorkflowError as err:
+            self.failures.append((r.number, err.field or "", "", err.message))
+            return RowOutcome.FAILED, None, err.message
+
+
+def _errors_workbook(run: ImportRun, failures) -> str:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "导入错误"
+    sheet.append(["行号", "列", "值", "原因"])
+    for number, column, value, reason in failures:
+        sheet.append([number, safe_cell(column), safe_cell(value), safe_cell(reason)])
+    folder = Path(settings.MEDIA_ROOT) / "imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"import-{run.pk}-errors.xlsx"
+    book.save(path)
+    return str(path)
+
+
+def start_run(path: Path, *, platform: str, street: Unit, user=None) -> ImportRun:
+    """Check the file and open its run record; refuses a file that cannot be imported."""
+    limit = settings.JIESU_IMPORT_MAX_BYTES
+    size = path.stat().st_size
+    if size > limit:
+        raise ImportRefused(f"文件大小 {size / 1048576:.1f}MB,超过 {limit // 1048576}MB 的上限。")
+    return ImportRun.objects.create(
+        platform=platform,
+        file_name=path.name,
+        street=street,
+        started_by=user,
+        sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
+    )
+
+
+def import_file(
+    path,
+    *,
+    platform: str,
+    street: Unit,
+    user=None,
+    all_or_nothing=False,
+    progress=None,
+    run: ImportRun | None = None,
+) -> ImportRun:
+    """Import one platform export; returns its run with the counts."""
+    path = Path(path)
+    run = run or start_run(path, platform=platform, street=street, user=user)
+    try:
+        rows = read_table(path)
+        top = _header_row(rows)
+        header = rows[top] if rows else []
+        columns = header_map(header, platform)
+        body = [
+            (top + i + 2, row)
+            for i, row in enumerate(rows[top + 1 :])
+            if any(C.cell_text(v) for v in row)
+        ]
+        run.total_rows = len(body)
+        run.save(update_fields=["total_rows"])
+        importer = Importer(run, user, progress)
+        results = [convert(n, row, header, columns, importer.lookups) for n, row in body]
+        with bulkload.fast_sqlite():
+            if all_or_nothing:
+                _all_or_nothing(importer, results)
+            else:
+                for start in range(0, len(results), BATCH):
+                    importer.process(results[start : start + BATCH])
+        if importer.failures:
+            run.errors_file = _errors_workbook(run, importer.failures)
+        run.status = ImportStatus.DONE
+    except ImportRefused as err:
+        run.status, run.message = ImportStatus.FAILED, str(err)
+        run.finished_at = timezone.now()
+        run.save()
+        raise
+    run.finished_at = timezone.now()
+    run.save()
+    return run
+
+
+class _Abandon(Exception):
+    pass
+
+
+def _all_or_nothing(importer: Importer, results: list[RowResult]) -> None:
+    run = importer.run
+    try:
+        with transaction.atomic():
+            for start in range(0, len(results), BATCH):
+                importer.process(results[start : start + BATCH])
+            if run.failed:
+                raise _Abandon
+    except _Abandon:
+        failed = run.failed
+        run.refresh_from_db()
+        run.created = run.updated = run.unchanged = 0
+        run.failed, run.done_rows = failed, len(results)
+        run.message = f"有 {failed} 行出错,按“全部成功才导入”的要求,本次未导入任何工单。"

@@ -1,0 +1,94 @@
+"""Spreadsheet imports: each run, each row as it came (for audit), and saved column maps."""
+
+from django.conf import settings
+from django.db import models
+
+from jiesu.cases.models import Platform
+
+
+class ImportStatus(models.TextChoices):
+    RUNNING = "running", "导入中"
+    DONE = "done", "已完成"
+    FAILED = "failed", "失败"
+
+
+class ImportRun(models.Model):
+    platform = models.CharField("来源平台", max_length=16, choices=Platform.choices)
+    file_name = models.CharField("文件名", max_length=200)
+    sha256 = models.CharField(max_length=64)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    street = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(
+        max_length=16, choices=ImportStatus.choices, default=ImportStatus.RUNNING
+    )
+    message = models.TextField(blank=True)
+    total_rows = models.PositiveIntegerField(default=0)
+    done_rows = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField("新增", default=0)
+    updated = models.PositiveIntegerField("更新", default=0)
+    unchanged = models.PositiveIntegerField("未变化", default=0)
+    failed = models.PositiveIntegerField("失败", default=0)
+    errors_file = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "导入记录"
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name}({self.get_status_display()})"
+
+    def summary(self) -> dict:
+        return {
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "failed": self.failed,
+            "errors_file": self.errors_file or None,
+        }
+
+
+class RowOutcome(models.TextChoices):
+    CREATED = "created", "新增"
+    UPDATED = "updated", "更新"
+    UNCHANGED = "unchanged", "未变化"
+    FAILED = "failed", "失败"
+
+
+class ImportRow(models.Model):
+    """One spreadsheet row exactly as it came, and what became of it."""
+
+    run = models.ForeignKey(ImportRun, on_delete=models.CASCADE, related_name="rows")
+    row_number = models.PositiveIntegerField()
+    platform_no = models.CharField(max_length=40, blank=True)
+    raw = models.JSONField()
+    outcome = models.CharField(max_length=16, choices=RowOutcome.choices)
+    case = models.ForeignKey("cases.Case", null=True, blank=True, on_delete=models.SET_NULL)
+    message = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "导入行"
+        indexes = [models.Index(fields=["run", "row_number"], name="import_row_run")]
+
+    def __str__(self) -> str:
+        return f"第{self.row_number}行 {self.get_outcome_display()}"
+
+
+class ColumnMapping(models.Model):
+    """A platform's header that jiesu does not know, mapped to a case field."""
+
+    platform = models.CharField("来源平台", max_length=16, choices=Platform.choices)
+    header = models.CharField("表头", max_length=100)
+    field = models.CharField("对应字段", max_length=40)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "导入列映射"
+        constraints = [
+            models.UniqueConstraint(fields=["platform", "header"], name="column_mapping_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_platform_display()}:{self.header} → {self.field}"
