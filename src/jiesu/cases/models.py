@@ -259,6 +259,7 @@ class Case(models.Model):
             models.Index(fields=["street", "awaiting_callback_at"], name="case_awaiting_callback"),
             models.Index(fields=["street", "received_at"], name="case_street_received"),
             models.Index(fields=["district", "received_at"], name="case_district_received"),
+            models.Index(fields=["caller_phone", "received_at"], name="case_caller_received"),
         ]
 
     def __str__(self) -> str:

@@ -18,7 +18,7 @@ from jiesu.cases.models import Lamp, State
 from jiesu.cases.presenters import event_story, masked_pii
 from jiesu.core.masking import MASKERS
 from jiesu.core.models import PiiField
-from jiesu.insights import routing
+from jiesu.insights import duplicates, routing
 from jiesu.quality.reply_check import check_reply
 from jiesu.reports import exports
 
@@ -94,6 +94,7 @@ def _detail_context(request, case, forms=None):
         "may_attach": "attach" in allowed,
         "evidence_actions": actions.EVIDENCE_ACTIONS,
         "review": _review(case, allowed),
+        "duplicates": duplicates.possible_duplicates(request.user, case),
         "reply_rows": _reply_rows(case),
         "suggestions": routing.suggest(case) if {"dispatch", "redispatch"} & set(allowed) else [],
         "attachments": case.attachments.all(),
