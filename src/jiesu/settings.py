@@ -123,6 +123,8 @@ JIESU_POLL_SECONDS = int(os.environ.get("JIESU_POLL_SECONDS", 20))
 
 # Spreadsheet imports: the largest file accepted.
 JIESU_IMPORT_MAX_BYTES = int(os.environ.get("JIESU_IMPORT_MAX_BYTES", 100 * 1024 * 1024))
+# Imports from the page run in a background thread; tests may run them in the request.
+JIESU_IMPORT_IN_BACKGROUND = True
 
 # The routing-rule table's "one rule per category and community, also for all communities"
 # constraint needs NULLS NOT DISTINCT, which SQLite lacks; the form checks it there.

@@ -8,5 +8,6 @@ urlpatterns = [
     path("api/", api.urls),
     path("open311/v2/", include("jiesu.intake.open311_urls")),
     path("intake/paste/", include("jiesu.intake.paste_urls")),
+    path("intake/import/", include("jiesu.intake.urls")),
     path("", include("jiesu.web.urls")),
 ]

@@ -14,4 +14,5 @@ def navigation(request):
         "nav_queues": queues.queues_for(user),
         "poll_seconds": settings.JIESU_POLL_SECONDS,
         "is_leader": any(g.role == Role.LEADER for g in grants_of(user)),
+        "is_desk": any(g.role in (Role.LEADER, Role.OPERATOR) for g in grants_of(user)),
     }

@@ -362,7 +362,7 @@ def _errors_workbook(run: ImportRun, failures) -> str:
     return str(path)
 
 
-def start_run(path: Path, *, platform: str, street: Unit, user=None) -> ImportRun:
+def start_run(path: Path, *, platform: str, street: Unit, user=None, name: str = "") -> ImportRun:
     """Check the file and open its run record; refuses a file that cannot be imported."""
     limit = settings.JIESU_IMPORT_MAX_BYTES
     size = path.stat().st_size

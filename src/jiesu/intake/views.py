@@ -1,0 +1,165 @@
+"""The import page: upload a platform export, watch its progress, get the error workbook."""
+
+import threading
+from pathlib import Path
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from jiesu.cases.models import Platform
+from jiesu.intake import columns
+from jiesu.intake.importer import READERS, ImportRefused, import_file, start_run
+from jiesu.intake.models import ColumnMapping, ImportRun, ImportStatus
+from jiesu.org.models import Role, Unit, UnitKind
+from jiesu.org.queries import grants_of
+
+
+class UploadForm(forms.Form):
+    platform = forms.ChoiceField(label="来源平台", choices=Platform.choices)
+    file = forms.FileField(label="导出文件(.xlsx/.xls/.csv)")
+
+
+class MappingForm(forms.ModelForm):
+    field = forms.ChoiceField(
+        label="对应字段", choices=[(name, label) for name, label in columns.LABELS.items()]
+    )
+
+    class Meta:
+        model = ColumnMapping
+        fields = ["platform", "header", "field"]
+
+
+def _desk_street(user) -> Unit:
+    """The street whose cases this 坐席员 or 组长 imports."""
+    for grant in grants_of(user):
+        if grant.role in (Role.OPERATOR, Role.LEADER) and grant.kind == UnitKind.STREET:
+            return Unit.objects.get(pk=grant.unit_id)
+    raise PermissionDenied("只有街乡镇的坐席员和组长可以导入工单。")
+
+
+def _work(run: ImportRun, path: Path, user) -> None:
+    try:
+        import_file(path, platform=run.platform, street=run.street, user=user, run=run)
+    except ImportRefused:
+        pass  # the run carries the message
+    except Exception as err:  # an error of ours: keep it on the run, never hang the page
+        ImportRun.objects.filter(pk=run.pk).update(
+            status=ImportStatus.FAILED, message=f"导入出错:{err}", finished_at=timezone.now()
+        )
+        raise
+
+
+def _in_thread(run: ImportRun, path: Path, user) -> None:
+    try:
+        _work(run, path, user)
+    finally:
+        connection.close()  # the thread's own connection
+
+
+def _start(run: ImportRun, path: Path, user) -> None:
+    if settings.JIESU_IMPORT_IN_BACKGROUND:
+        thread = threading.Thread(target=_in_thread, args=(run, path, user), daemon=True)
+        thread.start()
+    else:
+        _work(run, path, user)
+
+
+@login_required
+def import_page(request):
+    street = _desk_street(request.user)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        suffix = Path(upload.name).suffix.lower()
+        if suffix not in READERS:
+            form.add_error("file", f"不支持的文件类型“{suffix}”:请上传 .xlsx、.xls 或 .csv 文件。")
+        elif upload.size > settings.JIESU_IMPORT_MAX_BYTES:
+            limit = settings.JIESU_IMPORT_MAX_BYTES // 1048576
+            form.add_error("file", f"文件超过 {limit}MB 的上限,请分批导出。")
+        else:
+            folder = Path(settings.MEDIA_ROOT) / "imports" / "uploads"
+            folder.mkdir(parents=True, exist_ok=True)
+            path = folder / f"{timezone.now():%Y%m%d%H%M%S}-{Path(upload.name).name}"
+            with open(path, "wb") as out:
+                for chunk in upload.chunks():
+                    out.write(chunk)
+            run = start_run(
+                path,
+                platform=form.cleaned_data["platform"],
+                street=street,
+                user=request.user,
+                name=Path(upload.name).name,
+            )
+            _start(run, path, request.user)
+            return redirect("import_run", run_id=run.pk)
+    runs = ImportRun.objects.filter(street=street).select_related("started_by")[:20]
+    return render(
+        request,
+        "intake/import.html",
+        {"form": form, "runs": runs, "street": street},
+        status=422 if form.errors else 200,
+    )
+
+
+def _visible_run(request, run_id) -> ImportRun:
+    street = _desk_street(request.user)
+    return get_object_or_404(ImportRun, pk=run_id, street=street)
+
+
+@login_required
+def import_run(request, run_id):
+    return render(request, "intake/import_run.html", {"run": _visible_run(request, run_id)})
+
+
+@login_required
+def import_progress(request, run_id):
+    """The progress box, polled by HTMX until the run ends."""
+    return render(request, "intake/_import_progress.html", {"run": _visible_run(request, run_id)})
+
+
+@login_required
+def import_errors(request, run_id):
+    run = _visible_run(request, run_id)
+    if not run.errors_file or not Path(run.errors_file).exists():
+        raise Http404("没有错误明细。")
+    return FileResponse(
+        open(run.errors_file, "rb"), as_attachment=True, filename=f"导入错误-{run.file_name}.xlsx"
+    )
+
+
+@login_required
+def mappings(request):
+    _desk_street(request.user)
+    form = MappingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        mapping = form.save(commit=False)
+        mapping.header = columns.normalise_header(mapping.header)
+        mapping.save()
+        messages.success(request, f"已保存列映射:{mapping}")
+        return redirect("import_mappings")
+    return render(
+        request,
+        "intake/mappings.html",
+        {
+            "form": form,
+            "mappings": ColumnMapping.objects.order_by("platform", "header"),
+            "labels": columns.LABELS,
+        },
+        status=422 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def mapping_delete(request, mapping_id):
+    _desk_street(request.user)
+    get_object_or_404(ColumnMapping, pk=mapping_id).delete()
+    return redirect("import_mappings")

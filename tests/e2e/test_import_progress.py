@@ -1,0 +1,53 @@
+"""The import page shows progress on a 100,000-row export and ends with a summary."""
+
+import pytest
+from openpyxl import Workbook
+
+from jiesu.cases.models import Case
+from tests.intake.conftest import HEADER, export_row
+
+pytestmark = pytest.mark.e2e
+ROWS = 100_000
+
+
+@pytest.fixture(scope="session")
+def big_export(tmp_path_factory):
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("工单")
+    sheet.append(HEADER)
+    for n in range(1, ROWS + 1):
+        sheet.append(
+            export_row(
+                n,
+                工单编号=f"B{n:07d}",
+                来电时间="不详" if n % 20000 == 0 else "2026-03-02 09:15:00",
+            )
+        )
+    path = tmp_path_factory.mktemp("import") / "十万行导出.xlsx"
+    book.save(path)
+    return path
+
+
+def test_progress_summary_and_error_link(page, people, categories, big_export, output_dir):
+    page.goto("/login/")
+    page.get_by_label("用户名").fill("zuoxi")
+    page.get_by_label("密码").fill("pw-zuoxi")
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url("**/cases/")
+    page.locator('[data-nav="import"]').click()
+    page.select_option("select[name=platform]", "city")
+    page.set_input_files("input[name=file]", str(big_export))
+    page.locator('[data-action="import"]').click()
+    page.wait_for_selector("[data-import-status=running] [data-done]", timeout=60_000)
+    page.wait_for_function(
+        "(() => { const d = document.querySelector('[data-done]');"
+        " return d && parseInt(d.textContent) > 0; })()",
+        timeout=120_000,
+    )
+    page.screenshot(path=output_dir / "progress.png")
+    page.wait_for_selector("[data-import-summary]", timeout=240_000)
+    summary = page.locator("[data-import-summary]").inner_text()
+    assert "新增 99995 件" in summary and "失败 5 行" in summary
+    assert page.locator("[data-errors-file]").count() == 1
+    page.screenshot(path=output_dir / "summary.png")
+    assert Case.objects.count() == ROWS - 5
