@@ -2,12 +2,20 @@
 
 from django.http import Http404
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
 from jiesu.cases.api import router as cases_router
 from jiesu.cases.errors import WorkflowError
+from jiesu.core.auth import ClientRateThrottle
+from jiesu.intake import api as intake_api  # noqa: F401  (adds POST /cases to the router)
 
-api = NinjaAPI(title="接诉即办工作平台 API", version="1", docs_url="/docs", urls_namespace="api")
+api = NinjaAPI(
+    title="接诉即办工作平台 API",
+    version="1",
+    docs_url="/docs",
+    urls_namespace="api",
+    throttle=[ClientRateThrottle()],
+)
 api.add_router("/v1", cases_router)
 
 
@@ -40,3 +48,15 @@ def not_found(request, exc):
 @api.exception_handler(AuthenticationError)
 def unauthenticated(request, exc):
     return _error(request, 401, "unauthenticated", "请先登录,或在请求头中提供有效的接口令牌。")
+
+
+@api.exception_handler(Throttled)
+def throttled(request, exc):
+    return _error(request, 429, "rate_limited", "请求过于频繁,请稍后再试。")
+
+
+@api.exception_handler(HttpError)
+def http_error(request, exc: HttpError):
+    if exc.status_code == 400:
+        return _error(request, 400, "bad_request", "请求无法解析:请发送有效的 JSON。")
+    return _error(request, exc.status_code, "http_error", str(exc))

@@ -129,3 +129,6 @@ JIESU_IMPORT_IN_BACKGROUND = True
 # The routing-rule table's "one rule per category and community, also for all communities"
 # constraint needs NULLS NOT DISTINCT, which SQLite lacks; the form checks it there.
 SILENCED_SYSTEM_CHECKS = ["models.W047"]
+
+# API requests per user and period, for every client system's token.
+JIESU_API_RATE = os.environ.get("JIESU_API_RATE", "1200/min")

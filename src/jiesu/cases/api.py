@@ -157,7 +157,7 @@ def _visible_case(request, case_id):
     return get_object_or_404(queries.case_detail_queryset(request.user), pk=case_id)
 
 
-def _detail(case) -> dict:
+def detail(case) -> dict:
     out = _case_out(case)
     out.update(
         {
@@ -188,12 +188,14 @@ def _detail(case) -> dict:
     return out
 
 
-@router.get("/cases/{case_id}", response=CaseDetailOut, summary="工单详情(含流转记录)")
+@router.get("/cases/{int:case_id}", response=CaseDetailOut, summary="工单详情(含流转记录)")
 def get_case(request, case_id: int):
-    return _detail(_visible_case(request, case_id))
+    return detail(_visible_case(request, case_id))
 
 
-@router.post("/cases/{case_id}/actions/{action}", response=CaseDetailOut, summary="执行工单操作")
+@router.post(
+    "/cases/{int:case_id}/actions/{action}", response=CaseDetailOut, summary="执行工单操作"
+)
 def act(request, case_id: int, action: str, body: dict = Body(default_factory=dict)):
     """Body: the action's fields; optional `version` to refuse acting on a stale copy."""
     case = _visible_case(request, case_id)
@@ -201,10 +203,10 @@ def act(request, case_id: int, action: str, body: dict = Body(default_factory=di
     actions.perform(
         case, action, by=request.user, data=body, expected_version=expected, prefix=False
     )
-    return _detail(_visible_case(request, case_id))
+    return detail(_visible_case(request, case_id))
 
 
-@router.post("/cases/{case_id}/reveal", response=RevealOut, summary="查看完整个人信息(留痕)")
+@router.post("/cases/{int:case_id}/reveal", response=RevealOut, summary="查看完整个人信息(留痕)")
 def reveal(request, case_id: int, body: RevealIn):
     case = _visible_case(request, case_id)
     value = services.reveal(case, by=request.user, field=body.field, channel="api")

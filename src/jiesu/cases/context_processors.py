@@ -1,7 +1,7 @@
 from django.conf import settings
 
 from jiesu.cases import queues
-from jiesu.org.models import Role
+from jiesu.org.models import Role, UnitKind
 from jiesu.org.queries import grants_of
 
 
@@ -14,5 +14,8 @@ def navigation(request):
         "nav_queues": queues.queues_for(user),
         "poll_seconds": settings.JIESU_POLL_SECONDS,
         "is_leader": any(g.role == Role.LEADER for g in grants_of(user)),
-        "is_desk": any(g.role in (Role.LEADER, Role.OPERATOR) for g in grants_of(user)),
+        "is_desk": any(
+            g.role in (Role.LEADER, Role.OPERATOR) and g.kind == UnitKind.STREET
+            for g in grants_of(user)
+        ),
     }

@@ -1,7 +1,9 @@
 """API authentication: `Authorization: Bearer <token>` for other systems, sessions for the browser."""
 
+from django.conf import settings
 from django.utils import timezone
 from ninja.security import HttpBearer, django_auth
+from ninja.throttling import UserRateThrottle
 
 from jiesu.core.models import ApiToken, hash_token
 
@@ -17,3 +19,14 @@ class BearerToken(HttpBearer):
 
 
 API_AUTH = [BearerToken(), django_auth]
+
+
+class ClientRateThrottle(UserRateThrottle):
+    """Requests per user (per client system's token), at the rate in settings."""
+
+    def __init__(self):
+        super().__init__(settings.JIESU_API_RATE)
+
+    def allow_request(self, request) -> bool:
+        self.num_requests, self.duration = self.parse_rate(settings.JIESU_API_RATE)
+        return super().allow_request(request)

@@ -134,6 +134,8 @@ _REQUEST_TYPES = {label: value for value, label in RequestType.choices}
 
 def parse_request_type(value) -> str:
     text = str(value).strip()
+    if text in RequestType.values:
+        return text
     for label, code in _REQUEST_TYPES.items():
         if label in text:
             return code
@@ -152,7 +154,7 @@ def parse_yes_no(value) -> bool:
 def _choice(value, choices) -> str:
     text = str(value).strip()
     for code, label in choices:
-        if text == label:
+        if text in (label, code):
             return code
     raise BadValue(f"应为{'、'.join(label for _, label in choices)}之一")
 
@@ -165,6 +167,7 @@ def parse_satisfaction(value) -> str:
     return _choice(value, Satisfaction.choices)
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _PHONE = re.compile(r"^[\d\-\s+()]{5,}$")
 
 
@@ -179,8 +182,11 @@ def category_parts(path: str) -> list[str]:
 
 
 def cell_text(value) -> str:
+    """A cell as clean text; NUL and other control characters never reach the database."""
     if value is None:
         return ""
+    if isinstance(value, str):
+        return _CONTROL.sub("", value).strip()
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, dt.datetime | dt.date):

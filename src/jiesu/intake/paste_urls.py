@@ -1,3 +1,9 @@
 """Paste-to-case pages."""
 
-urlpatterns = []
+from django.urls import path
+
+from jiesu.intake import paste_views
+
+urlpatterns = [
+    path("", paste_views.paste_case, name="paste_case"),
+]
