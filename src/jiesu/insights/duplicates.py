@@ -16,21 +16,27 @@ def similarity(a: str, b: str) -> float:
     return len(x & y) / len(x | y) if x and y else 0.0
 
 
-def possible_duplicates(user, case, *, limit: int = 5) -> list[tuple[Case, float]]:
-    """Visible cases from the other platform with the same caller phone within 7 days and
-    similar text, most similar first."""
-    if not case.caller_phone:
-        return []
-    others = (
+def same_caller(user, *, platform, caller_phone, received_at):
+    """Visible cases from the other platform with this caller phone within 7 days."""
+    if not (platform and caller_phone and received_at):
+        return Case.objects.none()
+    return (
         Case.objects.visible_to(user)
+        .exclude(platform=platform)
         .filter(
-            caller_phone=case.caller_phone,
-            received_at__gte=case.received_at - WINDOW,
-            received_at__lte=case.received_at + WINDOW,
+            caller_phone=caller_phone,
+            received_at__range=(received_at - WINDOW, received_at + WINDOW),
         )
-        .exclude(platform=case.platform)
-        .exclude(pk=case.pk)[:50]
+        .order_by("-received_at")
     )
+
+
+def possible_duplicates(user, case, *, limit: int = 5) -> list[tuple[Case, float]]:
+    """Cases from the other platform with the same caller within 7 days and similar text,
+    most similar first."""
+    others = same_caller(
+        user, platform=case.platform, caller_phone=case.caller_phone, received_at=case.received_at
+    ).exclude(pk=case.pk)[:50]
     text = f"{case.title} {case.content}"
     scored = [(other, similarity(text, f"{other.title} {other.content}")) for other in others]
     return sorted([s for s in scored if s[1] >= SIMILAR], key=lambda s: -s[1])[:limit]

@@ -1,6 +1,5 @@
 """粘贴录入: paste a case copied from a 12345 page, check the pre-filled form, save it."""
 
-import datetime as dt
 import re
 
 from django import forms
@@ -13,11 +12,11 @@ from django.shortcuts import redirect, render
 from jiesu.cases import workflow
 from jiesu.cases.errors import WorkflowError
 from jiesu.cases.models import Case, Category, Channel, Platform, RequestType, Urgency
+from jiesu.insights.duplicates import same_caller
 from jiesu.intake import paste
 from jiesu.org.models import Role, Unit, UnitKind
 from jiesu.org.queries import grants_of
 
-DUPLICATE_WINDOW = dt.timedelta(days=7)
 TITLE_CHARS = 25
 COMMUNITY_KINDS = (UnitKind.COMMUNITY, UnitKind.VILLAGE)
 # Longest first: 华龙苑南里社区居委会 → 华龙苑南里
@@ -208,20 +207,8 @@ def suggested_title(content: str) -> str:
     return re.sub(r"[,，、;；:：\s]+$", "", text[:TITLE_CHARS])
 
 
-def possible_duplicates(user, *, platform, caller_phone, received_at):
-    """可能重复: cases from the other platform with the same caller phone, received within
-    seven days of this one (the city and district platforms often send the same matter)."""
-    if not (platform and caller_phone and received_at):
-        return Case.objects.none()
-    return (
-        Case.objects.visible_to(user)
-        .exclude(platform=platform)
-        .filter(
-            caller_phone=caller_phone,
-            received_at__range=(received_at - DUPLICATE_WINDOW, received_at + DUPLICATE_WINDOW),
-        )
-        .order_by("-received_at")
-    )
+# 可能重复: the city and district platforms often send the same matter.
+possible_duplicates = same_caller
 
 
 # --- the page ----------------------------------------------------------------------
