@@ -21,7 +21,7 @@ def test_merge_an_imported_community_into_the_real_one(org, people, categories, 
     case = Case.objects.get()
     assert case.community == org["hly"]
     assert case.events.last().payload["changes"]["community"] == {
-        "from": "华龙苑南里",
+        "from": "华龙苑南里小区",
         "to": "华龙苑南里社区",
     }
     assert not Unit.objects.filter(unconfirmed=True).exists()
