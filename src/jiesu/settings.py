@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "jiesu.cases",
     "jiesu.knowledge",
     "jiesu.intake",
+    "jiesu.assessment",
     "jiesu.web",
     "jiesu.demo",
 ]

@@ -70,6 +70,7 @@ class Role(models.TextChoices):
     OFFICE_HANDLER = "office_handler", "科室承办人"
     COMMUNITY_HANDLER = "community_handler", "社区/村承办人"
     SUPERVISOR = "supervisor", "区级督办"
+    EXEMPTION = "exemption", "剔除专员"
 
 
 HANDLER_ROLES = frozenset({Role.OFFICE_HANDLER, Role.COMMUNITY_HANDLER})

@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+
+
+class AssessmentConfig(AppConfig):
+    name = "jiesu.assessment"
+    label = "assessment"
+    verbose_name = "考核"
+
+    def ready(self):
+        from django.db.models.signals import post_delete, post_save
+
+        from jiesu.assessment import rules
+        from jiesu.assessment.models import ScoringRule
+
+        for signal in (post_save, post_delete):
+            signal.connect(lambda **kw: rules.clear_cache(), sender=ScoringRule, weak=False)
