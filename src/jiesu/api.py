@@ -4,6 +4,7 @@ from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
+from jiesu.assessment.api import router as scores_router
 from jiesu.cases.api import router as cases_router
 from jiesu.cases.errors import WorkflowError
 from jiesu.core.auth import ClientRateThrottle
@@ -17,6 +18,7 @@ api = NinjaAPI(
     throttle=[ClientRateThrottle()],
 )
 api.add_router("/v1", cases_router)
+api.add_router("/v1", scores_router)
 
 
 def _error(request, status: int, code: str, message: str, field: str | None = None):

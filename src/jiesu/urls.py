@@ -9,5 +9,7 @@ urlpatterns = [
     path("open311/v2/", include("jiesu.intake.open311_urls")),
     path("intake/paste/", include("jiesu.intake.paste_urls")),
     path("intake/import/", include("jiesu.intake.urls")),
+    path("assessment/applications/", include("jiesu.assessment.application_urls")),
+    path("assessment/", include("jiesu.assessment.urls")),
     path("", include("jiesu.web.urls")),
 ]

@@ -87,23 +87,37 @@ def _ratio(numerator: Decimal, denominator: int) -> Decimal | None:
     return numerator / denominator if denominator else None
 
 
-def rate_and_score(row: ScoreRow, rule: ScoringRule) -> ScoreRow:
-    """Fill the rates and the composite score of a row from its counts."""
+def _rates(row: ScoreRow, rule: ScoringRule):
     response = _ratio(Decimal(row.contacted), row.valid)
     resolution = _ratio(row.solved + rule.partly_solved_coef * row.partly_solved, row.valid_full)
     satisfaction = _ratio(
         row.satisfied + rule.basic_satisfied_coef * row.basically_satisfied, row.valid_full
     )
+    return response, resolution, satisfaction
+
+
+def exact_score(row: ScoreRow, rule: ScoringRule) -> Decimal | None:
+    """综合成绩 before rounding; None while a rate has no valid callbacks."""
+    response, resolution, satisfaction = _rates(row, rule)
+    if None in (response, resolution, satisfaction):
+        return None
+    return (
+        rule.weight_response * response
+        + rule.weight_resolution * resolution
+        + rule.weight_satisfaction * satisfaction
+    ) * 100
+
+
+def rate_and_score(row: ScoreRow, rule: ScoringRule) -> ScoreRow:
+    """Fill the rates and the composite score (one decimal) of a row from its counts."""
+    rates = _rates(row, rule)
     row.response_rate, row.resolution_rate, row.satisfaction_rate = (
-        float(r) if r is not None else None for r in (response, resolution, satisfaction)
+        float(r) if r is not None else None for r in rates
     )
-    if None not in (response, resolution, satisfaction):
-        total = (
-            rule.weight_response * response
-            + rule.weight_resolution * resolution
-            + rule.weight_satisfaction * satisfaction
-        ) * 100
-        row.score = float(total.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+    total = exact_score(row, rule)
+    row.score = (
+        float(total.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)) if total is not None else None
+    )
     return row
 
 
@@ -146,10 +160,9 @@ def scores(period: str, parent: Unit, *, cases=None) -> dict:
                 setattr(rows[key], name, group[name])
     ranked = [rate_and_score(row, rule) for row in rows.values()]
     _rank(ranked)
-    pooled = ScoreRow(unit={"id": parent.pk, "name": parent.name})
-    for name in COUNTS:
-        setattr(pooled, name, sum(getattr(r, name) for r in ranked))
-    rate_and_score(pooled, rule)
+    # the parent's own row counts every case in it, dispatched or not
+    totals = qs.aggregate(**{name: Count("pk", filter=c) for name, c in conditions.items()})
+    pooled = rate_and_score(ScoreRow(unit={"id": parent.pk, "name": parent.name}, **totals), rule)
     return {
         "period": period,
         "start": start.isoformat(),

@@ -97,3 +97,24 @@ document.addEventListener("click", function (event) {
     if (event.target.matches("[data-select], [data-select-all]")) refresh();
   });
 })();
+
+// Sortable tables: click a header to sort by that column (numbers as numbers).
+document.addEventListener("click", function (event) {
+  var th = event.target.closest("table.sortable thead th");
+  if (!th) return;
+  var table = th.closest("table"), index = Array.prototype.indexOf.call(th.parentNode.children, th);
+  var body = table.tBodies[0], rows = Array.prototype.slice.call(body.rows);
+  var asc = th.dataset.sort !== "asc";
+  function key(row) {
+    var text = row.cells[index].textContent.trim(), n = parseFloat(text);
+    return isNaN(n) ? text : n;
+  }
+  rows.sort(function (a, b) {
+    var x = key(a), y = key(b);
+    if (typeof x === "number" && typeof y === "number") return asc ? x - y : y - x;
+    return asc ? String(x).localeCompare(String(y), "zh") : String(y).localeCompare(String(x), "zh");
+  });
+  rows.forEach(function (row) { body.appendChild(row); });
+  table.querySelectorAll("thead th").forEach(function (h) { delete h.dataset.sort; });
+  th.dataset.sort = asc ? "asc" : "desc";
+});

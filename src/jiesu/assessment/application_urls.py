@@ -1,0 +1,3 @@
+"""Exemption and appeal application pages."""
+
+urlpatterns = []

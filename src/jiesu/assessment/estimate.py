@@ -1,0 +1,80 @@
+"""The live estimate: this period's score as if it ended now, and the cases that put it
+most at risk, by the exact points each would cost if it ended unsolved and unsatisfied."""
+
+import copy
+from dataclasses import dataclass
+
+from django.db.models import Q
+from django.utils import timezone
+
+from jiesu.assessment import rules
+from jiesu.assessment.queries import ScoreRow, exact_score, exempted, scores
+from jiesu.cases.models import Case, EvaluationType, State
+
+RISK_LIMIT = 50
+OPEN = [State.RECEIVED, State.ACCEPTED, State.DISPATCHED, State.REPLIED, State.SHELVED]
+
+
+@dataclass
+class Risk:
+    case: Case
+    loss: float
+
+
+def worst(row: ScoreRow, case) -> ScoreRow:
+    """The counts if `case` ended with a valid callback: not contacted, unsolved, unsatisfied
+    (its present callback, if any, replaced)."""
+    bad = copy.copy(row)
+    if case.callback_valid and case.evaluation_type != EvaluationType.NOT_ASSESSED:
+        _count(bad, case, sign=-1)
+    bad.valid += 1
+    if case.evaluation_type == EvaluationType.FULL:
+        bad.valid_full += 1
+    return bad
+
+
+def _count(row: ScoreRow, case, *, sign: int) -> None:
+    row.valid += sign
+    row.contacted += sign if case.callback_contacted else 0
+    if case.evaluation_type == EvaluationType.FULL:
+        row.valid_full += sign
+        row.solved += sign if case.callback_solved == "solved" else 0
+        row.partly_solved += sign if case.callback_solved == "partly" else 0
+        row.satisfied += sign if case.callback_satisfaction == "satisfied" else 0
+        row.basically_satisfied += sign if case.callback_satisfaction == "basic" else 0
+
+
+def at_risk(street, period: str):
+    """Assessed cases of the period still waiting for their result: open, or closed and not
+    yet called back."""
+    start, end = rules.period_bounds(period)
+    waiting = Q(state__in=OPEN) | Q(awaiting_callback_at__isnull=False)
+    return (
+        Case.objects.filter(waiting, street=street, received_at__gte=start, received_at__lt=end)
+        .exclude(evaluation_type=EvaluationType.NOT_ASSESSED)
+        .annotate(exempted=exempted())
+        .filter(exempted=False)
+    )
+
+
+def estimate(street, now=None) -> dict:
+    """The period's score so far, and its cases ranked by the points each one could cost."""
+    now = now or timezone.now()
+    period = rules.period_of(now)
+    result = scores(period, street)
+    rule = rules.rule_on(rules.period_bounds(period)[1].date())
+    pooled = ScoreRow(**result["pooled"])
+    base = exact_score(pooled, rule)
+    risks = []
+    for case in at_risk(street, period).select_related("lead_unit", "category"):
+        bad = exact_score(worst(pooled, case), rule)
+        if base is not None and bad is not None:
+            risks.append(Risk(case, float(base - bad)))
+    risks.sort(key=lambda r: (-r.loss, r.case.received_at))
+    return {
+        "period": period,
+        "as_of": now,
+        "scores": result,
+        "risk": risks[:RISK_LIMIT],
+        "at_risk": len(risks),
+    }

@@ -1,0 +1,8 @@
+from django.urls import path
+
+from jiesu.assessment import views
+
+urlpatterns = [
+    path("", views.assessment_page, name="assessment"),
+    path("export.xlsx", views.assessment_export, name="assessment_export"),
+]
