@@ -136,3 +136,43 @@ def categories(db):
         "stalls": Category.objects.create(name="占道经营", parent=mid),
         "garbage": Category.objects.create(name="垃圾清运", parent=mid),
     }
+
+
+@pytest.fixture
+def closed_case(make_case, people, org):
+    """A case received at `when`, dispatched to `unit`, closed, with a platform callback if
+    any callback values are given."""
+
+    def make(unit, when="2026-10-05 09:00", evaluation="full", **callback):
+        from jiesu.cases import workflow
+
+        case = make_case(received_at=at(when), evaluation_type=evaluation)
+        t = case.received_at
+        workflow.sign(case, by=people["zuoxi"], at=t + dt.timedelta(minutes=5))
+        workflow.dispatch(
+            case, by=people["zuoxi"], lead_unit=org[unit], at=t + dt.timedelta(minutes=20)
+        )
+        workflow.reply(
+            case,
+            by=people["zuzhang"],
+            contact_at=t + dt.timedelta(hours=1),
+            contact_way="电话",
+            facts="属实",
+            actions="已处理完毕",
+            result="已解决",
+            citizen_response="满意",
+            at=t + dt.timedelta(hours=5),
+        )
+        workflow.approve(case, by=people["shenhe"], at=t + dt.timedelta(hours=6))
+        if callback:
+            values = {
+                "valid": True,
+                "contacted": True,
+                "solved": "solved",
+                "satisfaction": "satisfied",
+            }
+            values.update(callback)
+            workflow.callback(case, by=people["zuoxi"], at=t + dt.timedelta(days=1), **values)
+        return case
+
+    return make

@@ -16,13 +16,12 @@ from jiesu.assessment.queries import ScoreRow, exact_score, rate_and_score, scor
 from jiesu.cases import workflow
 from jiesu.cases.models import Case
 from jiesu.core.models import ApiToken
-from tests.assessment.test_scores import closed_case  # noqa: F401  (fixture)
 from tests.conftest import at
 
 NOW = at("2026-10-10 12:00")
 
 
-def test_risk_list_by_hand(org, people, make_case, closed_case):  # noqa: F811
+def test_risk_list_by_hand(org, people, make_case, closed_case):
     closed_case("hly", valid=True)
     closed_case("hly", valid=True)
     full = make_case(received_at=at("2026-10-08 09:00"))
@@ -40,7 +39,7 @@ def test_risk_list_by_hand(org, people, make_case, closed_case):  # noqa: F811
     assert live["at_risk"] == 2
 
 
-def test_each_loss_matches_recomputing_the_score(org, people, make_case, closed_case):  # noqa: F811
+def test_each_loss_matches_recomputing_the_score(org, people, make_case, closed_case):
     closed_case("hly", valid=True, contacted=True, solved="partly", satisfaction="basic")
     closed_case("xyy", valid=True, contacted=False, solved="solved", satisfaction="satisfied")
     waiting = closed_case("office")  # closed, not yet called back
@@ -113,7 +112,7 @@ def test_exempting_a_case_no_better_than_average_never_lowers_the_score(valid, d
     assert exact_score(after_row, rule) >= before - Decimal("1e-9")
 
 
-def test_command_and_api_give_the_same_numbers(client, org, people, closed_case, capsys):  # noqa: F811
+def test_command_and_api_give_the_same_numbers(client, org, people, closed_case, capsys):
     closed_case("hly", valid=True, contacted=True, solved="partly", satisfaction="basic")
     call_command("score", "--period", "2026-10", "--unit", str(org["street"].pk), "--json")
     from_command = json.loads(capsys.readouterr().out)
@@ -134,7 +133,7 @@ def test_command_and_api_give_the_same_numbers(client, org, people, closed_case,
     assert bad.status_code == 422
 
 
-def test_assessment_page_and_export(client, org, people, closed_case):  # noqa: F811
+def test_assessment_page_and_export(client, org, people, closed_case):
     closed_case("hly", valid=True)
     client.force_login(people["zuzhang"])
     page = client.get(f"/assessment/?period=2026-10&unit={org['street'].pk}").content.decode()

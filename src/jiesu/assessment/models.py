@@ -34,6 +34,8 @@ class ScoringRule(models.Model):
         "考核周期起始日", default=19, help_text="周期从上月此日 00:00 到本月前一日 24:00"
     )
     daily_window_hour = models.PositiveSmallIntegerField("日报时间窗起点(时)", default=12)
+    reopen_on_unsolved = models.BooleanField("平台回访“未解决”时自动重办", default=True)
+    reopen_on_unsatisfied = models.BooleanField("平台回访“不满意”时自动重办", default=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "考核规则"

@@ -44,4 +44,8 @@ def perform(
         case = workflow.ACTION_FUNCTIONS[action](case, by=by, **form.cleaned_data)
         for upload in files:
             services.store_attachment(case, by=by, name=upload.name, data=upload.read())
+        if action == "callback" and form.cleaned_data["kind"] == "official":
+            from jiesu.assessment.callbacks import reopen_if_bad
+
+            reopen_if_bad(case, by=by)
     return case

@@ -118,11 +118,20 @@ class CloseForm(ActionForm):
 
 
 class CallbackForm(ActionForm):
+    kind = forms.ChoiceField(
+        label="回访类型",
+        choices=[("pre", "预回访(本单位)"), ("official", "平台回访结果")],
+        initial="pre",
+        required=False,
+    )
     valid = forms.BooleanField(label="有效回访", required=False, initial=True)
     contacted = forms.BooleanField(label="已联系", required=False, initial=True)
     solved = forms.ChoiceField(label="是否解决", choices=Solved.choices)
     satisfaction = forms.ChoiceField(label="是否满意", choices=Satisfaction.choices)
     note = _reason("回访记录", required=False)
+
+    def clean_kind(self):
+        return self.cleaned_data["kind"] or "official"  # other systems send platform results
 
 
 class TextForm(ActionForm):

@@ -239,6 +239,8 @@ class Case(models.Model):
     callback_satisfaction = models.CharField(
         "是否满意", max_length=16, choices=Satisfaction.choices, blank=True
     )
+    first_callback = models.JSONField("首次平台回访结果", default=dict, blank=True)
+    precallback = models.JSONField("预回访结果", default=dict, blank=True)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -594,9 +594,18 @@ def close(case, *, by, answer, at=None) -> Case:
     )
 
 
-def callback(case, *, by, valid, contacted, solved, satisfaction, note="", at=None) -> Case:
-    """回访 results: 是否有效回访, 是否联系, 是否解决, 是否满意."""
+CALLBACK_KINDS = {"pre": "预回访", "official": "平台回访"}
+
+
+def callback(
+    case, *, by, valid, contacted, solved, satisfaction, kind="official", note="", at=None
+) -> Case:
+    """回访 results: 是否有效回访, 是否联系, 是否解决, 是否满意. The office's own pre-callback
+    (预回访) is kept apart and never scores; the platform's result scores, and its first
+    result is kept beside the final one."""
     check(case, "callback", by)
+    if kind not in CALLBACK_KINDS:
+        raise InvalidInput("请选择回访类型。", field="kind")
     if solved not in Solved.values:
         raise InvalidInput("请选择是否解决。", field="solved")
     if satisfaction not in Satisfaction.values:
@@ -608,14 +617,20 @@ def callback(case, *, by, valid, contacted, solved, satisfaction, note="", at=No
         "callback_solved": solved,
         "callback_satisfaction": satisfaction,
     }
+    if kind == "pre":
+        changes = {"precallback": dict(results, at=at.isoformat(), note=note)}
+    else:
+        changes = dict(results, callback_at=at, awaiting_callback_at=None)
+        if not case.first_callback:
+            changes["first_callback"] = dict(results, at=at.isoformat())
     return _run(
         case,
         "callback",
         by=by,
         at=at,
         reason=note,
-        changes=dict(results, callback_at=at, awaiting_callback_at=None),
-        payload=results,
+        changes=changes,
+        payload=dict(results, kind=kind),
     )
 
 

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from jiesu.assessment.callbacks import reopen_if_bad
 from jiesu.cases import bulkload, workflow
 from jiesu.cases.errors import WorkflowError
 from jiesu.cases.models import Case, Category, Channel, Tag
@@ -48,6 +49,9 @@ UPDATABLE = (
     "callback_solved",
     "callback_satisfaction",
 )
+
+
+CALLBACK_FIELDS = {"callback_solved", "callback_satisfaction"}
 
 
 class ImportRefused(Exception):
@@ -358,12 +362,25 @@ class Importer:
             }
             if not changes:
                 return RowOutcome.UNCHANGED, case, ""
+            if CALLBACK_FIELDS & changes.keys():
+                changes.update(_official_callback(case, changes))
             with transaction.atomic():
                 workflow.platform_update(case, by=self.user, changes=changes)
+                if CALLBACK_FIELDS & changes.keys():
+                    reopen_if_bad(case, by=self.user)
             return RowOutcome.UPDATED, case, "、".join(changes)
         except WorkflowError as err:
             self.failures.append((r.number, err.field or "", "", err.message))
             return RowOutcome.FAILED, None, err.message
+
+
+def _official_callback(case, changes: dict) -> dict:
+    """A platform callback arriving in an export: its time, and the first result kept."""
+    extra = {"callback_at": timezone.now(), "awaiting_callback_at": None}
+    if not case.first_callback:
+        names = ("callback_valid", "callback_contacted", "callback_solved", "callback_satisfaction")
+        extra["first_callback"] = {n: changes.get(n, getattr(case, n)) for n in names}
+    return extra
 
 
 def _errors_workbook(run: ImportRun, failures) -> str:

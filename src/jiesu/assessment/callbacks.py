@@ -1,0 +1,30 @@
+"""What happens after a bad platform callback: the rule in force may send the case back
+to its lead unit (重办), with the callback as the reason."""
+
+from jiesu.assessment import rules
+from jiesu.cases import workflow
+from jiesu.cases.errors import WorkflowError
+from jiesu.cases.models import Satisfaction, Solved, State
+
+
+def bad_result(case) -> list[str]:
+    rule = rules.rule_on(case.received_at.date())
+    reasons = []
+    if rule.reopen_on_unsolved and case.callback_solved == Solved.UNSOLVED:
+        reasons.append("未解决")
+    if rule.reopen_on_unsatisfied and case.callback_satisfaction == Satisfaction.UNSATISFIED:
+        reasons.append("不满意")
+    return reasons
+
+
+def reopen_if_bad(case, *, by) -> bool:
+    """Reopen a closed case whose platform callback says 未解决 or 不满意, if the rules say
+    so; returns whether it was reopened."""
+    reasons = bad_result(case)
+    if not reasons or case.state != State.CLOSED or case.lead_unit_id is None or by is None:
+        return False
+    try:
+        workflow.reopen(case, by=by, reason=f"平台回访结果为“{'、'.join(reasons)}”,按规则重办。")
+    except WorkflowError:
+        return False  # the user may not reopen: the desk sees the result in the 待回访 queue
+    return True
