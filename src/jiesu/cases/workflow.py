@@ -725,7 +725,7 @@ def _plain(value):
 LIMIT_FIELDS = {"platform_due_at", "limit_hours", "limit_days", "urgency"}
 
 
-def platform_update(case, *, by=None, changes: dict, at=None) -> Case:
+def platform_update(case, *, by=None, changes: dict, derived=None, at=None) -> Case:
     """平台数据更新: fields changed in a newer platform export; the timeline keeps the diff.
     A changed limit moves the due time unless an extension already did."""
     check(case, "update", by)
@@ -733,7 +733,7 @@ def platform_update(case, *, by=None, changes: dict, at=None) -> Case:
         name: {"from": _plain(getattr(case, name)), "to": _plain(value)}
         for name, value in changes.items()
     }
-    changes = dict(changes)
+    changes = dict(changes, **(derived or {}))  # derived fields follow; the diff omits them
     if LIMIT_FIELDS & changes.keys() and not case.original_due_at:
         fixed = deadlines.intake_deadlines(_Probe(case, changes))
         changes.update(due_at=fixed["due_at"], due_unscheduled=fixed["due_unscheduled"])

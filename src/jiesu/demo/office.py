@@ -35,6 +35,7 @@ LOGINS = (
     ("zuoxi2", "陈静", Role.OPERATOR, STREET[0]),
     ("shenhe", "刘洋", Role.REVIEWER, STREET[0]),
     ("shuju", "张晓燕", Role.ANALYST, STREET[0]),
+    ("tichu", "郑雪梅", Role.EXEMPTION, STREET[0]),
     ("keshi", "孙志强", Role.OFFICE_HANDLER, "城市管理办公室"),
     ("shequ", "周丽华", Role.COMMUNITY_HANDLER, "华龙苑南里社区"),
     ("ducha", "吴国庆", Role.SUPERVISOR, DISTRICT[0]),

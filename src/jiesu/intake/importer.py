@@ -362,10 +362,9 @@ class Importer:
             }
             if not changes:
                 return RowOutcome.UNCHANGED, case, ""
-            if CALLBACK_FIELDS & changes.keys():
-                changes.update(_official_callback(case, changes))
+            derived = _official_callback(case, changes) if CALLBACK_FIELDS & changes.keys() else {}
             with transaction.atomic():
-                workflow.platform_update(case, by=self.user, changes=changes)
+                workflow.platform_update(case, by=self.user, changes=changes, derived=derived)
                 if CALLBACK_FIELDS & changes.keys():
                     reopen_if_bad(case, by=self.user)
             return RowOutcome.UPDATED, case, "、".join(changes)
