@@ -27,14 +27,16 @@ def _media_root(settings, tmp_path):
 @pytest.fixture(autouse=True)
 def _fresh_caches():
     """Rolled-back test transactions fire no signals: start every test with empty caches."""
+    from jiesu.assessment import rules
     from jiesu.cases import deadlines
     from jiesu.core import calendar
 
-    calendar.clear_cache()
-    deadlines.clear_cache()
+    caches = (calendar.clear_cache, deadlines.clear_cache, rules.clear_cache)
+    for clear in caches:
+        clear()
     yield
-    calendar.clear_cache()
-    deadlines.clear_cache()
+    for clear in caches:
+        clear()
 
 
 @pytest.fixture

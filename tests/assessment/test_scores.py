@@ -14,7 +14,7 @@ def row(result, name):
     return next(r for r in result["rows"] if r["unit"]["name"] == name)
 
 
-def test_period_bounds_and_boundaries():
+def test_period_bounds_and_boundaries(db):
     assert rules.period_bounds("2026-10") == (at("2026-09-19 00:00"), at("2026-10-19 00:00"))
     assert rules.period_bounds("2026-01") == (at("2025-12-19 00:00"), at("2026-01-19 00:00"))
     assert rules.period_of(at("2026-10-18 23:59") + dt.timedelta(seconds=59)) == "2026-10"
