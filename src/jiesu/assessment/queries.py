@@ -13,7 +13,7 @@ from django.db.models import Case as When_
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Value, When
 
 from jiesu.assessment import rules
-from jiesu.assessment.models import Application, ApplicationKind, ApplicationState, ScoringRule
+from jiesu.assessment.models import Application, ApplicationState, ScoringRule
 from jiesu.cases.models import Case, EvaluationType, Satisfaction, Solved
 from jiesu.org.models import Unit, UnitKind
 
@@ -53,14 +53,8 @@ class ScoreRow:
 
 
 def exempted():
-    """Cases taken out of assessment by a passed exemption application."""
-    return Exists(
-        Application.objects.filter(
-            case_id=OuterRef("pk"),
-            kind=ApplicationKind.EXEMPTION,
-            state=ApplicationState.PASSED,
-        )
-    )
+    """Cases taken out of assessment by a passed exemption or appeal."""
+    return Exists(Application.objects.filter(case_id=OuterRef("pk"), state=ApplicationState.PASSED))
 
 
 def _conditions(rule: ScoringRule) -> dict[str, Q]:

@@ -19,6 +19,7 @@ from jiesu.cases.presenters import event_story, masked_pii
 from jiesu.core.masking import MASKERS
 from jiesu.core.models import PiiField
 from jiesu.insights import duplicates, routing
+from jiesu.org.models import Role
 from jiesu.quality.reply_check import check_reply
 from jiesu.reports import exports
 
@@ -96,6 +97,10 @@ def _detail_context(request, case, forms=None):
         "review": _review(case, allowed),
         "duplicates": duplicates.possible_duplicates(request.user, case),
         "reply_rows": _reply_rows(case),
+        "may_apply": bool(
+            workflow.roles_on_case(request.user, case)
+            & {Role.LEADER, Role.OPERATOR, Role.EXEMPTION}
+        ),
         "suggestions": routing.suggest(case) if {"dispatch", "redispatch"} & set(allowed) else [],
         "attachments": case.attachments.all(),
         "co_units": case.co_units.all(),
