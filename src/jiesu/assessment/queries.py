@@ -9,8 +9,7 @@ count in none. A rate with an empty denominator is None, and so is the score the
 from dataclasses import asdict, dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Case as When_
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Value, When
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q
 
 from jiesu.assessment import rules
 from jiesu.assessment.models import Application, ApplicationState, ScoringRule
@@ -57,24 +56,37 @@ def exempted():
     return Exists(Application.objects.filter(case_id=OuterRef("pk"), state=ApplicationState.PASSED))
 
 
-def _conditions(rule: ScoringRule) -> dict[str, Q]:
-    counted = ~Q(evaluation_type=EvaluationType.NOT_ASSESSED) & Q(exempted=False)
+# The columns a case's counts depend on: scores() groups the period's cases by these.
+GROUPED = (
+    "evaluation_type",
+    "callback_valid",
+    "callback_contacted",
+    "callback_solved",
+    "callback_satisfaction",
+    "is_closed",
+    "exempted",
+)
+
+
+def _counts(rule: ScoringRule, evaluation, valid, contacted, solved, satisfaction, closed, out):
+    """What one case with these values adds to each of COUNTS (0 or 1)."""
+    counted = evaluation != EvaluationType.NOT_ASSESSED and not out
     response_types = [EvaluationType.FULL]
     if rule.response_only_counts:
         response_types.append(EvaluationType.RESPONSE_ONLY)
-    valid = counted & Q(callback_valid=True, evaluation_type__in=response_types)
-    full = counted & Q(callback_valid=True, evaluation_type=EvaluationType.FULL)
-    return {
-        "received": Q(),
-        "closed": Q(closed_at__isnull=False),
-        "valid": valid,
-        "valid_full": full,
-        "contacted": valid & Q(callback_contacted=True),
-        "solved": full & Q(callback_solved=Solved.SOLVED),
-        "partly_solved": full & Q(callback_solved=Solved.PARTLY),
-        "satisfied": full & Q(callback_satisfaction=Satisfaction.SATISFIED),
-        "basically_satisfied": full & Q(callback_satisfaction=Satisfaction.BASIC),
-    }
+    valid_ = counted and valid is True and evaluation in response_types
+    full = counted and valid is True and evaluation == EvaluationType.FULL
+    return (
+        1,
+        int(closed),
+        int(valid_),
+        int(full),
+        int(valid_ and contacted is True),
+        int(full and solved == Solved.SOLVED),
+        int(full and solved == Solved.PARTLY),
+        int(full and satisfaction == Satisfaction.SATISFIED),
+        int(full and satisfaction == Satisfaction.BASIC),
+    )
 
 
 def _ratio(numerator: Decimal, denominator: int) -> Decimal | None:
@@ -115,48 +127,67 @@ def rate_and_score(row: ScoreRow, rule: ScoringRule) -> ScoreRow:
     return row
 
 
-def _child_column(parent: Unit):
-    """The case column that says under which child of `parent` a case falls."""
+def _child_of(parent: Unit, children) -> tuple[str, dict]:
+    """The case column that says under which child of `parent` a case falls, and a map from
+    its values to the child's id: a street for a district, else the child whose subtree
+    holds the case's lead unit."""
     if parent.kind == UnitKind.DISTRICT:
-        return "street_id", None
-    children = list(parent.children.all())
-    # a case belongs to the child whose subtree holds its lead unit
-    expression = When_(
-        *(When(lead_unit__path__startswith=c.path, then=Value(c.pk)) for c in children),
-        default=Value(None),
-        output_field=IntegerField(),
-    )
-    return "child", expression
+        return "street_id", {c.pk: c.pk for c in children}
+    paths = [(c.path, c.pk) for c in children]
+    units = Unit.objects.filter(path__startswith=parent.path).values_list("pk", "path")
+    return "lead_unit_id", {
+        pk: next((child for prefix, child in paths if path.startswith(prefix)), None)
+        for pk, path in units
+    }
 
 
 def scores(period: str, parent: Unit, *, cases=None) -> dict:
-    """Rows for each child of `parent`, ranked, plus the parent's pooled and mean rows."""
+    """Rows for each child of `parent`, ranked, plus the parent's pooled and mean rows.
+
+    One query: the period's cases counted by child and by the values their counts depend
+    on (300–1,600 groups at district scale), then summed here; the exemption test runs once
+    per case."""
     start, end = rules.period_bounds(period)
     rule = rules.rule_on(end.date())
-    qs = (
+    children = list(parent.children.all())
+    column, child_of = _child_of(parent, children)
+    groups = (
         (cases if cases is not None else Case.objects)
         .filter(received_at__gte=start, received_at__lt=end, **_scope(parent))
-        .annotate(exempted=exempted())
+        .annotate(
+            exempted=exempted(),
+            is_closed=ExpressionWrapper(Q(closed_at__isnull=False), output_field=BooleanField()),
+        )
+        .values(column, *GROUPED)
+        .annotate(n=Count("pk"))
+        .order_by()
     )
-    column, expression = _child_column(parent)
-    if expression is not None:
-        qs = qs.annotate(child=expression)
-    conditions = _conditions(rule)
-    counted = qs.values(column).annotate(
-        **{name: Count("pk", filter=condition) for name, condition in conditions.items()}
-    )
-    children = {u.pk: u for u in parent.children.all()}
-    rows = {pk: ScoreRow(unit={"id": pk, "name": u.name}) for pk, u in children.items()}
-    for group in counted:
-        key = group[column]
-        if key in rows:
-            for name in COUNTS:
-                setattr(rows[key], name, group[name])
-    ranked = [rate_and_score(row, rule) for row in rows.values()]
+    totals = [0] * len(COUNTS)
+    per_child = {c.pk: [0] * len(COUNTS) for c in children}
+    for group in groups:
+        n = group["n"]
+        child = per_child.get(child_of.get(group[column]))
+        for i, flag in enumerate(_counts(rule, *(group[name] for name in GROUPED))):
+            totals[i] += flag * n
+            if child is not None:
+                child[i] += flag * n
+    ranked = [
+        rate_and_score(
+            ScoreRow(
+                unit={"id": c.pk, "name": c.name}, **dict(zip(COUNTS, per_child[c.pk], strict=True))
+            ),
+            rule,
+        )
+        for c in children
+    ]
     _rank(ranked)
     # the parent's own row counts every case in it, dispatched or not
-    totals = qs.aggregate(**{name: Count("pk", filter=c) for name, c in conditions.items()})
-    pooled = rate_and_score(ScoreRow(unit={"id": parent.pk, "name": parent.name}, **totals), rule)
+    pooled = rate_and_score(
+        ScoreRow(
+            unit={"id": parent.pk, "name": parent.name}, **dict(zip(COUNTS, totals, strict=True))
+        ),
+        rule,
+    )
     return {
         "period": period,
         "start": start.isoformat(),
