@@ -3,6 +3,7 @@
 import datetime as dt
 import io
 import json
+import re
 from decimal import Decimal
 
 from django.core.management import call_command
@@ -137,7 +138,7 @@ def test_assessment_page_and_export(client, org, people, closed_case):
     closed_case("hly", valid=True)
     client.force_login(people["zuzhang"])
     page = client.get(f"/assessment/?period=2026-10&unit={org['street'].pk}").content.decode()
-    assert f'data-score-unit="{org["hly"].pk}">100.0' in page
+    assert re.search(rf'data-score-unit="{org["hly"].pk}"><a [^>]*>100.0<', page)
     response = client.get(f"/assessment/export.xlsx?period=2026-10&unit={org['street'].pk}")
     rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
     assert rows[0][0] == "单位" and rows[0][-2:] == ("综合成绩", "排名")

@@ -44,6 +44,10 @@ def test_exemption_from_filing_to_passed_lifts_the_score(
     before = unit_score(page, "2026-10", org["hly"])
     assert before == 55.0
     page.screenshot(path=output_dir / "01-score-before.png", full_page=True)
+    page.locator(f'[data-score-row="{org["hly"].pk}"] [data-drill="satisfaction_rate"]').click()
+    page.wait_for_selector("[data-intro]")
+    assert page.locator(f'[data-case-row="{bad.pk}"]').count() == 1
+    page.screenshot(path=output_dir / "01b-drill-down-before.png", full_page=True)
 
     # the operator files the exemption, ticking one file and uploading another
     login(page, "zuoxi")
@@ -98,3 +102,16 @@ def test_exemption_from_filing_to_passed_lifts_the_score(
     page.screenshot(path=output_dir / "09-score-after.png", full_page=True)
     assert after > before
     assert after == 100.0
+
+    # every number opens the cases behind it: 满意率 of 华龙苑南里社区 now loses on none
+    row = page.locator(f'[data-score-row="{org["hly"].pk}"]')
+    row.locator('[data-drill="valid"]').click()
+    page.wait_for_selector("[data-intro]")
+    assert page.locator("[data-case-row]").count() == 1
+    assert page.locator(f'[data-case-row="{bad.pk}"]').count() == 0
+    page.screenshot(path=output_dir / "10-drill-down-valid.png", full_page=True)
+    page.go_back()
+    page.locator(f'[data-score-row="{org["hly"].pk}"] [data-drill="satisfaction_rate"]').click()
+    page.wait_for_selector("[data-intro]")
+    assert page.locator("[data-case-row]").count() == 0
+    assert "满意率失分" in page.locator("[data-page-title]").inner_text()

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
-from jiesu.assessment import applications
+from jiesu.assessment import applications, effect
 from jiesu.assessment.documents import explanation_document
 from jiesu.assessment.models import ApplicationKind, ApplicationState, ExemptionGround
 from jiesu.cases import services
@@ -213,6 +213,7 @@ def _detail_context(request, app, revise_form=None) -> dict:
         "lamp": applications.deadline_lamp(app, now),
         "days_left": applications.days_left(app, now),
         "revise_form": revise_form if "revise" in allowed else None,
+        "effect": effect.case_effect(app.case),
         "files_field": FILES_FIELD,
         "review_form": ReviewForm(),
         "submission_form": SubmissionForm(),

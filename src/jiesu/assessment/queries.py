@@ -89,6 +89,74 @@ def _counts(rule: ScoringRule, evaluation, valid, contacted, solved, satisfactio
     )
 
 
+# What each number on the 考核 page can be opened into: the counts, and per rate the cases
+# that did not get its full mark.
+DRILLS = {
+    "received": "受理量",
+    "closed": "办结量",
+    "valid": "有效回访",
+    "valid_full": "三率全考核的有效回访",
+    "contacted": "已联系",
+    "solved": "解决",
+    "partly_solved": "部分解决",
+    "satisfied": "满意",
+    "basically_satisfied": "基本满意",
+    "lost_response": "响应率失分(未联系)",
+    "lost_resolution": "解决率失分(未解决或部分解决)",
+    "lost_satisfaction": "满意率失分(不满意或基本满意)",
+}
+
+
+def count_condition(name: str, rule: ScoringRule) -> Q:
+    """The cases one of DRILLS counts, as a condition: the same rule as _counts, so a
+    drill-down lists exactly the cases behind the number."""
+    response_types = [EvaluationType.FULL]
+    if rule.response_only_counts:
+        response_types.append(EvaluationType.RESPONSE_ONLY)
+    counted = ~Q(evaluation_type=EvaluationType.NOT_ASSESSED) & ~Q(exempted())
+    valid = counted & Q(callback_valid=True, evaluation_type__in=response_types)
+    full = counted & Q(callback_valid=True, evaluation_type=EvaluationType.FULL)
+    conditions = {
+        "received": Q(),
+        "closed": Q(closed_at__isnull=False),
+        "valid": valid,
+        "valid_full": full,
+        "contacted": valid & Q(callback_contacted=True),
+        "solved": full & Q(callback_solved=Solved.SOLVED),
+        "partly_solved": full & Q(callback_solved=Solved.PARTLY),
+        "satisfied": full & Q(callback_satisfaction=Satisfaction.SATISFIED),
+        "basically_satisfied": full & Q(callback_satisfaction=Satisfaction.BASIC),
+        "lost_response": valid & ~Q(callback_contacted=True),
+        "lost_resolution": full & ~Q(callback_solved=Solved.SOLVED),
+        "lost_satisfaction": full & ~Q(callback_satisfaction=Satisfaction.SATISFIED),
+    }
+    return conditions[name]
+
+
+def drill_counts(row: dict) -> dict:
+    """Every DRILLS count of a score row (the losses follow from the counts)."""
+    return {
+        **{name: row[name] for name in COUNTS},
+        "lost_response": row["valid"] - row["contacted"],
+        "lost_resolution": row["valid_full"] - row["solved"],
+        "lost_satisfaction": row["valid_full"] - row["satisfied"],
+    }
+
+
+def cases_behind(period: str, parent: Unit, child: Unit | None, name: str) -> Q:
+    """The condition for the cases behind one number of scores(period, parent): the row of
+    `child` (or the parent's pooled row when None), the count `name` of DRILLS."""
+    start, end = rules.period_bounds(period)
+    rule = rules.rule_on(end.date())
+    where = Q(received_at__gte=start, received_at__lt=end, **case_scope(parent))
+    if child is not None:
+        if parent.kind == UnitKind.DISTRICT:
+            where &= Q(street_id=child.pk)
+        else:
+            where &= Q(lead_unit__path__startswith=child.path)
+    return where & count_condition(name, rule)
+
+
 def _ratio(numerator: Decimal, denominator: int) -> Decimal | None:
     return numerator / denominator if denominator else None
 
@@ -127,7 +195,7 @@ def rate_and_score(row: ScoreRow, rule: ScoringRule) -> ScoreRow:
     return row
 
 
-def _child_of(parent: Unit, children) -> tuple[str, dict]:
+def child_column(parent: Unit, children) -> tuple[str, dict]:
     """The case column that says under which child of `parent` a case falls, and a map from
     its values to the child's id: a street for a district, else the child whose subtree
     holds the case's lead unit."""
@@ -150,10 +218,10 @@ def scores(period: str, parent: Unit, *, cases=None) -> dict:
     start, end = rules.period_bounds(period)
     rule = rules.rule_on(end.date())
     children = list(parent.children.all())
-    column, child_of = _child_of(parent, children)
+    column, child_of = child_column(parent, children)
     groups = (
         (cases if cases is not None else Case.objects)
-        .filter(received_at__gte=start, received_at__lt=end, **_scope(parent))
+        .filter(received_at__gte=start, received_at__lt=end, **case_scope(parent))
         .annotate(
             exempted=exempted(),
             is_closed=ExpressionWrapper(Q(closed_at__isnull=False), output_field=BooleanField()),
@@ -200,7 +268,7 @@ def scores(period: str, parent: Unit, *, cases=None) -> dict:
     }
 
 
-def _scope(parent: Unit) -> dict:
+def case_scope(parent: Unit) -> dict:
     if parent.kind == UnitKind.DISTRICT:
         return {"district": parent}
     if parent.kind == UnitKind.STREET:

@@ -4,26 +4,29 @@ import io
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
+from django.utils.http import content_disposition_header, urlencode
 from openpyxl import Workbook
 
-from jiesu.assessment import rules
+from jiesu.assessment import effect, rules
 from jiesu.assessment.api import allowed_unit
 from jiesu.assessment.estimate import estimate
-from jiesu.assessment.queries import scores
+from jiesu.assessment.queries import DRILLS, cases_behind, drill_counts, scores
+from jiesu.cases import queries
 from jiesu.cases.errors import RoleRefused
+from jiesu.cases.views import render_case_list
 from jiesu.org.models import UnitKind
 from jiesu.reports.exports import safe_cell
 
 
-def _unit_and_period(request):
+def _unit_and_period(request, param="unit"):
     try:
         unit = allowed_unit(
             request.user,
-            int(request.GET["unit"]) if request.GET.get("unit", "").isdigit() else None,
+            int(request.GET[param]) if request.GET.get(param, "").isdigit() else None,
         )
     except RoleRefused as err:
         raise PermissionDenied(err.message) from None
@@ -45,11 +48,54 @@ def _recent_periods(current: str, count: int = 12) -> list[str]:
     return out
 
 
+# The table's number columns: header, key in a score row, the drill-down behind the cell.
+TABLE = [
+    ("受理量", "received", "received"),
+    ("办结量", "closed", "closed"),
+    ("有效回访", "valid", "valid"),
+    ("已联系", "contacted", "contacted"),
+    ("解决", "solved", "solved"),
+    ("部分解决", "partly_solved", "partly_solved"),
+    ("满意", "satisfied", "satisfied"),
+    ("基本满意", "basically_satisfied", "basically_satisfied"),
+    ("响应率", "response_rate", "lost_response"),
+    ("解决率", "resolution_rate", "lost_resolution"),
+    ("满意率", "satisfaction_rate", "lost_satisfaction"),
+    ("综合成绩", "score", "valid"),
+]
+RATES = {"response_rate", "resolution_rate", "satisfaction_rate"}
+
+
+def _shown(key: str, value) -> str:
+    if value is None:
+        return "—"
+    return f"{value:.3f}" if key in RATES else str(value)
+
+
+def _cells(row: dict, drill_base: str | None, child: int | None) -> list[dict]:
+    """A table row's number cells, each with the link to the cases behind it."""
+    cells = []
+    for _, key, drill in TABLE:
+        url = None
+        if drill_base is not None:
+            url = f"{drill_base}&count={drill}" + (f"&child={child}" if child else "")
+        cells.append(
+            {
+                "key": key,
+                "text": _shown(key, row[key]) if key in row else "",
+                "url": url,
+                "title": DRILLS[drill],
+            }
+        )
+    return cells
+
+
 @login_required
 def assessment_page(request):
     unit, period, current = _unit_and_period(request)
     result = scores(period, unit)
     live = estimate(unit) if period == current and unit.kind == UnitKind.STREET else None
+    base = f"{reverse('assessment_cases')}?{urlencode({'period': period, 'scope': unit.pk})}"
     return render(
         request,
         "assessment/scores.html",
@@ -59,7 +105,48 @@ def assessment_page(request):
             "periods": _recent_periods(current),
             "result": result,
             "live": live,
+            "headers": [header for header, _, _ in TABLE],
+            "rows": [(row, _cells(row, base, row["unit"]["id"])) for row in result["rows"]],
+            "pooled": _cells(result["pooled"], base, None),
+            "mean": _cells(result["mean"], None, None),
+            "effect": effect.period_effect(result, unit),
         },
+    )
+
+
+@login_required
+def assessment_cases(request):
+    """The cases behind one number of the 考核 page: a unit's row (or the total), one count,
+    one period; the case list's own filters narrow it further."""
+    parent, period, _ = _unit_and_period(request, "scope")
+    name = request.GET.get("count", "")
+    if name not in DRILLS:
+        raise Http404("没有这一项考核数字。")
+    child = None
+    if request.GET.get("child"):
+        given = request.GET["child"]
+        child = parent.children.filter(pk=given).first() if given.isdigit() else None
+        if child is None:
+            raise Http404("该单位不在本次考核的单位中。")
+    result = scores(period, parent)
+    row = (
+        next(r for r in result["rows"] if r["unit"]["id"] == child.pk)
+        if child
+        else result["pooled"]
+    )
+    who = child.name if child else f"{parent.name}(合计)"
+    keep = {"period": period, "scope": parent.pk, "count": name}
+    if child:
+        keep["child"] = child.pk
+    return render_case_list(
+        request,
+        title=f"{who} · {period} 考核周期 · {DRILLS[name]}",
+        extra=cases_behind(period, parent, child, name),
+        ordering=queries.NEWEST_FIRST,
+        keep=keep,
+        intro=f"考核页上的数字为 {drill_counts(row)[name]} 件;"
+        f"{result['start'][:10]} 00:00 至 {result['end'][:10]} 00:00 前受理。",
+        callback_columns=True,
     )
 
 

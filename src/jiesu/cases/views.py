@@ -8,7 +8,11 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
+from django.utils.http import (
+    content_disposition_header,
+    url_has_allowed_host_and_scheme,
+    urlencode,
+)
 from django.views.decorators.http import require_POST
 
 from jiesu.cases import actions, bulk, deadlines, queries, queues, services, workflow
@@ -35,8 +39,13 @@ def render_case_list(
     ordering=queries.BY_DUE_TIME,
     due_column="current_due_at",
     lamps=None,
+    keep=None,
+    intro=None,
+    callback_columns=False,
 ):
-    """The filtered, paged case list; shared by the full list and the queues."""
+    """The filtered, paged case list; shared by the full list, the queues and the 考核
+    drill-down. `keep` holds parameters that define the list itself (kept through the
+    filter form, paging and 清空), `intro` a line above the list."""
     form = CaseFilterForm(request.GET or None)
     cases = queries.case_list(request.user, form.to_filter(), extra=extra, ordering=ordering)
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -54,6 +63,10 @@ def render_case_list(
             "query": query.urlencode(),
             "due_column": due_column,
             "lamps": lamps,
+            "keep": keep or {},
+            "keep_query": urlencode(keep or {}),
+            "intro": intro,
+            "callback_columns": callback_columns,
         },
     )
 

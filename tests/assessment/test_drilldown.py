@@ -1,0 +1,265 @@
+"""Every number on the 考核 page opens the cases behind it, and the list holds exactly them."""
+
+import re
+
+import pytest
+
+from jiesu.assessment.models import Application, ExemptionGround
+from jiesu.assessment.queries import DRILLS, drill_counts, scores
+from tests.conftest import at
+
+
+@pytest.fixture
+def period(org, people, closed_case, make_case):
+    """A hand-built 2026-10 period at 霍营街道, named cases by what they should count in."""
+    c = {
+        "good": closed_case(
+            "hly", valid=True, contacted=True, solved="solved", satisfaction="satisfied"
+        ),
+        "partly_basic": closed_case(
+            "hly", valid=True, contacted=True, solved="partly", satisfaction="basic"
+        ),
+        "bad": closed_case(
+            "hly", valid=True, contacted=False, solved="unsolved", satisfaction="unsatisfied"
+        ),
+        "invalid": closed_case(
+            "hly", valid=False, contacted=False, solved="unsolved", satisfaction="unrated"
+        ),
+        "response_only": closed_case(
+            "hly",
+            evaluation="response",
+            valid=True,
+            contacted=False,
+            solved="unsolved",
+            satisfaction="unsatisfied",
+        ),
+        "not_assessed": closed_case(
+            "hly",
+            evaluation="none",
+            valid=True,
+            contacted=False,
+            solved="unsolved",
+            satisfaction="unsatisfied",
+        ),
+        "exempted": closed_case(
+            "hly", valid=True, contacted=False, solved="unsolved", satisfaction="unsatisfied"
+        ),
+        "office": closed_case(
+            "office", valid=True, contacted=True, solved="solved", satisfaction="basic"
+        ),
+        # the last second of the period, and the first of the next
+        "last_second": closed_case("xyy", when="2026-10-18 23:59:59"),
+        "next_period": closed_case("xyy", when="2026-10-19 00:00:00"),
+    }
+    ground, _ = ExemptionGround.objects.get_or_create(name="恶意重复来电")
+    Application.objects.create(
+        case=c["exempted"],
+        kind="exemption",
+        ground=ground,
+        explanation="同一来电人一日内重复来电十次",
+        period="2026-10",
+        deadline=at("2026-10-15 18:00"),
+        created_by=people["zuoxi"],
+        state="passed",
+    )
+    # open, not yet dispatched: only in the street's total, not in any unit's row
+    c["undispatched"] = make_case(received_at=at("2026-10-06 10:00"))
+    return c
+
+
+def drill(client, org, count, child=None, period="2026-10", **extra):
+    params = {"period": period, "scope": org["street"].pk, "count": count, **extra}
+    if child is not None:
+        params["child"] = org[child].pk
+    return client.get("/assessment/cases/", params)
+
+
+def listed(response) -> set[int]:
+    assert response.status_code == 200
+    page = response.content.decode()
+    shown = {int(pk) for pk in re.findall(r'data-case-row="(\d+)"', page)}
+    count = int(re.search(r'data-count="(\d+)"', page).group(1))
+    assert count == len(shown)  # one page is enough here
+    return shown
+
+
+def ids(cases, *names):
+    return {cases[n].pk for n in names}
+
+
+def test_each_list_holds_exactly_the_cases_worked_out_by_hand(client, org, people, period):
+    client.force_login(people["zuzhang"])
+    expected = {
+        "received": ids(
+            period,
+            "good",
+            "partly_basic",
+            "bad",
+            "invalid",
+            "response_only",
+            "not_assessed",
+            "exempted",
+        ),
+        "closed": ids(
+            period,
+            "good",
+            "partly_basic",
+            "bad",
+            "invalid",
+            "response_only",
+            "not_assessed",
+            "exempted",
+        ),
+        # 只评响应率 counts in the response rate; no valid callback, 不纳入考核 and the
+        # passed exemption count nowhere
+        "valid": ids(period, "good", "partly_basic", "bad", "response_only"),
+        "valid_full": ids(period, "good", "partly_basic", "bad"),
+        "contacted": ids(period, "good", "partly_basic"),
+        "solved": ids(period, "good"),
+        "partly_solved": ids(period, "partly_basic"),
+        "satisfied": ids(period, "good"),
+        "basically_satisfied": ids(period, "partly_basic"),
+        "lost_response": ids(period, "bad", "response_only"),
+        "lost_resolution": ids(period, "partly_basic", "bad"),
+        "lost_satisfaction": ids(period, "partly_basic", "bad"),
+    }
+    assert set(expected) == set(DRILLS)
+    for count, cases in expected.items():
+        assert listed(drill(client, org, count, child="hly")) == cases, count
+
+
+def test_every_list_matches_its_number_for_every_row(client, org, people, period):
+    client.force_login(people["zuzhang"])
+    result = scores("2026-10", org["street"])
+    rows = [(r["unit"]["id"], r) for r in result["rows"]] + [(None, result["pooled"])]
+    units = {u.pk: key for key, u in org.items()}
+    for unit_id, row in rows:
+        for count, number in drill_counts(row).items():
+            child = units[unit_id] if unit_id else None
+            assert len(listed(drill(client, org, count, child=child))) == number, (
+                row["unit"]["name"],
+                count,
+            )
+    # the period ends at 10-18 24:00: the case at 23:59:59 is in, 00:00:00 is not
+    xyy = listed(drill(client, org, "received", child="xyy"))
+    assert xyy == ids(period, "last_second")
+    assert listed(drill(client, org, "received", child="xyy", period="2026-11")) == ids(
+        period, "next_period"
+    )
+
+
+def test_the_page_links_each_number_to_its_list(client, org, people, period):
+    client.force_login(people["zuzhang"])
+    page = client.get(f"/assessment/?period=2026-10&unit={org['street'].pk}").content.decode()
+    street, hly = org["street"].pk, org["hly"].pk
+    base = f"/assessment/cases/?period=2026-10&amp;scope={street}"
+    assert f'{base}&amp;count=received&amp;child={hly}" title="受理量"' in page
+    assert f'{base}&amp;count=lost_resolution&amp;child={hly}"' in page
+    # the total row drills into the whole street
+    assert f'{base}&amp;count=valid" title="有效回访" data-drill="valid">5<' in page
+    total = listed(drill(client, org, "received"))
+    assert period["undispatched"].pk in total and len(total) == 11 - 1
+
+
+def test_the_list_says_what_it_is_and_keeps_it_through_filters(client, org, people, period):
+    client.force_login(people["zuzhang"])
+    response = drill(client, org, "lost_response", child="hly", q="不存在的关键词")
+    page = response.content.decode()
+    assert "华龙苑南里社区 · 2026-10 考核周期 · 响应率失分(未联系)" in page
+    assert "考核页上的数字为 2 件" in page
+    assert listed(response) == set()  # the keyword narrows the list further
+    for name, value in (("period", "2026-10"), ("count", "lost_response")):
+        assert f'type="hidden" name="{name}" value="{value}"' in page
+    assert f'href="?period=2026-10&amp;scope={org["street"].pk}&amp;count=lost_response' in page
+    # callback results are shown, and callers stay masked
+    good = drill(client, org, "solved", child="hly").content.decode()
+    assert "已联系 · 解决 · 满意" in good
+    assert period["good"].caller_name not in good
+
+
+def test_refusals(client, org, people, period):
+    client.force_login(people["shequ"])
+    assert drill(client, org, "received").status_code == 403
+    client.force_login(people["zuzhang"])
+    assert drill(client, org, "no_such_count").status_code == 404
+    assert drill(client, org, "received", child="elsewhere").status_code == 404
+    outside = client.get(
+        "/assessment/cases/",
+        {"period": "2026-10", "scope": org["other_street"].pk, "count": "received"},
+    )
+    assert outside.status_code == 403
+
+
+def test_conditions_agree_with_the_counting_rule_on_every_combination(org, people, make_case):
+    """count_condition (SQL) and _counts (Python, used by scores) on every combination of
+    the values a case's counts depend on, under both settings of 只评响应率."""
+    from itertools import product
+
+    from jiesu.assessment import rules
+    from jiesu.assessment.queries import COUNTS, _counts, count_condition
+    from jiesu.cases.models import Case
+
+    ground, _ = ExemptionGround.objects.get_or_create(name="恶意重复来电")
+    values = list(
+        product(
+            ["full", "response", "none"],
+            [True, False, None],
+            [True, False, None],
+            ["solved", "partly", "unsolved", None],
+            ["satisfied", "basic", "unsatisfied", "unrated", None],
+        )
+    )
+    made = {}
+    for i, (evaluation, valid, contacted, solved, satisfaction) in enumerate(values):
+        case = make_case(received_at=at("2026-10-05 09:00"), evaluation_type=evaluation)
+        exempt, closed = i % 7 == 0, i % 3 == 0
+        # the callback values are set directly: this tests counting, not the workflow
+        Case.objects.filter(pk=case.pk).update(
+            callback_valid=valid,
+            callback_contacted=contacted,
+            callback_solved=solved or "",
+            callback_satisfaction=satisfaction or "",
+            closed_at=at("2026-10-06 09:00") if closed else None,
+        )
+        if exempt:
+            Application.objects.create(
+                case=case,
+                kind="exemption",
+                ground=ground,
+                explanation="测试",
+                period="2026-10",
+                deadline=at("2026-10-15 18:00"),
+                created_by=people["zuoxi"],
+                state="passed",
+            )
+        made[case.pk] = (
+            evaluation,
+            valid,
+            contacted,
+            solved or "",
+            satisfaction or "",
+            closed,
+            exempt,
+        )
+    for response_only_counts in (True, False):
+        rule = rules.rule_on(at("2026-10-18 00:00").date())
+        rule.response_only_counts = response_only_counts
+        expected = {name: set() for name in DRILLS}
+        for pk, case_values in made.items():
+            flags = dict(zip(COUNTS, _counts(rule, *case_values), strict=True))
+            for name, flag in flags.items():
+                if flag:
+                    expected[name].add(pk)
+            if flags["valid"] and not flags["contacted"]:
+                expected["lost_response"].add(pk)
+            if flags["valid_full"] and not flags["solved"]:
+                expected["lost_resolution"].add(pk)
+            if flags["valid_full"] and not flags["satisfied"]:
+                expected["lost_satisfaction"].add(pk)
+        for name in DRILLS:
+            found = set(
+                Case.objects.filter(count_condition(name, rule)).values_list("pk", flat=True)
+            )
+            assert found == expected[name], (name, response_only_counts)
+        # and the sets are not trivially empty
+        assert len(expected["lost_satisfaction"]) > 10

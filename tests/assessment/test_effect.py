@@ -1,0 +1,104 @@
+"""What exemptions and appeals do to the scores: before, now, and if the rest passed."""
+
+import pytest
+
+from jiesu.assessment.effect import case_effect, period_effect, shifted
+from jiesu.assessment.models import Application, ExemptionGround
+from jiesu.assessment.queries import scores
+from tests.conftest import at
+
+GOOD = {"valid": True, "contacted": True, "solved": "solved", "satisfaction": "satisfied"}
+BAD = {"valid": True, "contacted": False, "solved": "unsolved", "satisfaction": "unsatisfied"}
+
+
+@pytest.fixture
+def period(org, people, closed_case):
+    ground, _ = ExemptionGround.objects.get_or_create(name="恶意重复来电")
+
+    def apply(case, state):
+        return Application.objects.create(
+            case=case,
+            kind="exemption",
+            ground=ground,
+            explanation="同一来电人一日内重复来电十次",
+            period="2026-10",
+            deadline=at("2026-10-15 18:00"),
+            created_by=people["zuoxi"],
+            state=state,
+        )
+
+    cases = {
+        "hly_good": closed_case("hly", **GOOD),
+        "hly_bad": closed_case("hly", **BAD),
+        "xyy_good": closed_case("xyy", **GOOD),
+        "xyy_bad": closed_case("xyy", **BAD),
+        "office_good": closed_case("office", **GOOD),
+        "office_bad": closed_case("office", **BAD),
+    }
+    apply(cases["hly_bad"], "passed")
+    apply(cases["xyy_bad"], "second_review")
+    apply(cases["office_bad"], "refused")
+    return cases
+
+
+def test_before_now_and_if_the_rest_passed_by_hand(org, period):
+    result = scores("2026-10", org["street"])
+    effect = period_effect(result, org["street"])
+    assert (effect["passed"], effect["under_way"]) == (1, 1)
+    rows = {r["unit"]["name"]: (r["before"], r["now"], r["if_passed"]) for r in effect["rows"]}
+    # 华龙苑南里社区: with its bad case 1 of 2 contacted, solved, satisfied → 50.0; out → 100.0
+    assert rows["华龙苑南里社区"] == (50.0, 100.0, 100.0)
+    # 小辛庄村: its bad case is still under review → 50.0 now, 100.0 if it passes
+    assert rows["小辛庄村"] == (50.0, 50.0, 100.0)
+    # 城市管理科's application was refused: nothing changes there, so no row
+    assert "城市管理科" not in rows
+    # the street: before 3 of 6 good → 50.0; now 3 of 5 → (0.1+0.5+0.4)×0.6 = 60.0;
+    # if 小辛庄村's passes too 3 of 4 → 75.0
+    assert rows["霍营街道"] == (50.0, 60.0, 75.0)
+    assert effect["rows"][-1]["total"] is True
+
+
+def test_taking_a_case_out_matches_recomputing_after_it_passes(org, period):
+    street = org["street"]
+    projected = shifted(scores("2026-10", street), street, take_out={period["xyy_bad"].pk})
+    Application.objects.filter(case=period["xyy_bad"]).update(state="passed")
+    actual = scores("2026-10", street)
+    assert projected[None].as_dict() == actual["pooled"]
+    for row in actual["rows"]:
+        assert projected[row["unit"]["id"]].as_dict() == {**row, "rank": None}
+
+
+def test_no_applications_no_effect(org, closed_case):
+    closed_case("hly", **BAD)
+    assert period_effect(scores("2026-10", org["street"]), org["street"]) is None
+
+
+def test_one_case_with_and_without_it(org, period):
+    under_way = case_effect(period["xyy_bad"])
+    assert under_way["exempted"] is False
+    assert [(r["unit"]["name"], r["counted"], r["left_out"]) for r in under_way["rows"]] == [
+        ("霍营街道", 60.0, 75.0),
+        ("小辛庄村", 50.0, 100.0),
+    ]
+    passed = case_effect(period["hly_bad"])
+    assert passed["exempted"] is True
+    # put back, the street has 3 good of 6 → 50.0; as it stands 60.0
+    assert [(r["unit"]["name"], r["counted"], r["left_out"]) for r in passed["rows"]] == [
+        ("霍营街道", 50.0, 60.0),
+        ("华龙苑南里社区", 50.0, 100.0),
+    ]
+
+
+def test_pages_show_the_effect(client, org, people, period):
+    client.force_login(people["zuzhang"])
+    page = client.get(f"/assessment/?period=2026-10&unit={org['street'].pk}").content.decode()
+    assert 'data-effect-passed="1"' in page and 'data-effect-under-way="1"' in page
+    assert (
+        f'data-effect-unit="{org["xyy"].pk}"><td>小辛庄村</td><td data-before>50.0</td>'
+        "<td data-now>50.0</td><td data-if-passed>100.0</td>" in page
+    )
+    app = Application.objects.get(case=period["xyy_bad"])
+    detail = client.get(f"/assessment/applications/{app.pk}/").content.decode()
+    assert "对考核成绩的影响(2026-10 周期)" in detail
+    assert "<td data-counted>50.0</td><td data-left-out>100.0</td>" in detail
+    assert "如申请通过" in detail
