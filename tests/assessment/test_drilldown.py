@@ -263,3 +263,32 @@ def test_conditions_agree_with_the_counting_rule_on_every_combination(org, peopl
             assert found == expected[name], (name, response_only_counts)
         # and the sets are not trivially empty
         assert len(expected["lost_satisfaction"]) > 10
+
+
+def test_the_api_gives_the_same_cases(client, org, people, period):
+    from jiesu.core.models import ApiToken
+
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {ApiToken.issue(people['zuzhang'])}"}
+    street, hly = org["street"].pk, org["hly"].pk
+    url = f"/api/v1/scores/cases?period=2026-10&unit={street}&child={hly}&count=lost_response"
+    body = client.get(url, **auth).json()
+    assert body["count"] == 2
+    assert {c["id"] for c in body["items"]} == ids(period, "bad", "response_only")
+    assert all(c["caller_phone"] == "138****1234" for c in body["items"])
+    whole = client.get(f"/api/v1/scores/cases?period=2026-10&unit={street}&count=valid", **auth)
+    assert whole.json()["count"] == 5
+    paged = client.get(
+        f"/api/v1/scores/cases?period=2026-10&unit={street}&count=received&page=2&page_size=4",
+        **auth,
+    ).json()
+    assert (paged["count"], len(paged["items"])) == (10, 4)
+    for query, field in (
+        (f"period=2026-10&unit={street}&count=nothing", "count"),
+        (f"period=2026-10&unit={street}&child={org['elsewhere'].pk}&count=valid", "child"),
+        (f"period=2026-13&unit={street}&count=valid", "period"),
+    ):
+        response = client.get(f"/api/v1/scores/cases?{query}", **auth)
+        assert response.status_code == 422
+        assert field in response.content.decode()
+    other = f"/api/v1/scores/cases?period=2026-10&unit={org['other_street'].pk}&count=valid"
+    assert client.get(other, **auth).status_code == 403

@@ -2,8 +2,11 @@
 
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema
+from pydantic import Field
 
-from jiesu.assessment.queries import scores
+from jiesu.assessment.queries import DRILLS, cases_behind, scores
+from jiesu.cases import queries
+from jiesu.cases.api import CaseList, case_out
 from jiesu.cases.errors import InvalidInput, RoleRefused
 from jiesu.core.auth import API_AUTH
 from jiesu.org.models import Unit
@@ -37,3 +40,37 @@ def get_scores(request, query: Query[ScoreQuery]):
         return scores(query.period, unit)
     except ValueError as err:
         raise InvalidInput(str(err), field="period") from None
+
+
+class DrillQuery(ScoreQuery):
+    count: str
+    child: int | None = None
+    page: int = Field(1, ge=1)
+    page_size: int = Field(50, ge=1, le=500)
+
+
+@router.get("/scores/cases", response=CaseList, summary="考核数字背后的工单")
+def get_score_cases(request, query: Query[DrillQuery]):
+    """The cases behind one number of GET /scores: `unit` as there, `child` one of its rows
+    (none for the total), `count` one of the counts or lost_response / lost_resolution /
+    lost_satisfaction."""
+    parent = allowed_unit(request.user, query.unit)
+    if query.count not in DRILLS:
+        raise InvalidInput(f"count 须为以下之一:{', '.join(DRILLS)}。", field="count")
+    child = None
+    if query.child is not None:
+        child = parent.children.filter(pk=query.child).first()
+        if child is None:
+            raise InvalidInput("child 须为 unit 的直属下级单位。", field="child")
+    try:
+        where = cases_behind(query.period, parent, child, query.count)
+    except ValueError as err:
+        raise InvalidInput(str(err), field="period") from None
+    qs = queries.case_list(
+        request.user, queries.CaseFilter(), extra=where, ordering=queries.NEWEST_FIRST
+    )
+    start = (query.page - 1) * query.page_size
+    return {
+        "items": [case_out(c) for c in qs[start : start + query.page_size]],
+        "count": qs.count(),
+    }

@@ -120,7 +120,7 @@ def _ref(unit):
     return {"id": unit.pk, "name": unit.name} if unit else None
 
 
-def _case_out(case) -> dict:
+def case_out(case) -> dict:
     return {
         **{f: getattr(case, f) for f in CaseOut.model_fields if hasattr(case, f)},
         "category": str(case.category) if case.category_id else None,
@@ -149,7 +149,7 @@ def list_cases(request, filters: Query[CaseFilterIn]):
     else:
         qs = queries.case_list(request.user, f)
     start = (filters.page - 1) * filters.page_size
-    items = [_case_out(c) for c in qs[start : start + filters.page_size]]
+    items = [case_out(c) for c in qs[start : start + filters.page_size]]
     return {"items": items, "count": qs.count()}
 
 
@@ -158,7 +158,7 @@ def _visible_case(request, case_id):
 
 
 def detail(case) -> dict:
-    out = _case_out(case)
+    out = case_out(case)
     out.update(
         {
             f: getattr(case, f)
