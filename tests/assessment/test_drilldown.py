@@ -292,3 +292,45 @@ def test_the_api_gives_the_same_cases(client, org, people, period):
         assert field in response.content.decode()
     other = f"/api/v1/scores/cases?period=2026-10&unit={org['other_street'].pk}&count=valid"
     assert client.get(other, **auth).status_code == 403
+
+
+def test_export_of_the_list_with_callback_results(client, org, people, period, monkeypatch):
+    import io
+
+    from openpyxl import load_workbook
+
+    from jiesu.assessment import views
+
+    client.force_login(people["zuzhang"])
+    page = drill(client, org, "lost_satisfaction", child="hly").content.decode()
+    street, hly = org["street"].pk, org["hly"].pk
+    link = (
+        f"/assessment/cases/export.xlsx?period=2026-10&amp;scope={street}"
+        f"&amp;count=lost_satisfaction&amp;child={hly}"
+    )
+    assert f'href="{link}"' in page
+    response = client.get(link.replace("&amp;", "&"))
+    assert response["Content-Disposition"].startswith("attachment")
+    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    header = rows[0]
+    assert header[-6:] == (
+        "考核类型",
+        "回访时间",
+        "是否有效回访",
+        "是否联系",
+        "是否解决",
+        "是否满意",
+    )
+    got = {r[0]: r for r in rows[1:]}
+    assert set(got) == {period["partly_basic"].platform_no, period["bad"].platform_no}
+    assert got[period["bad"].platform_no][-4:] == ("是", "否", "未解决", "不满意")
+    assert got[period["partly_basic"].platform_no][-2:] == ("部分解决", "基本满意")
+    assert got[period["bad"].platform_no][header.index("来电人电话")] == "138****1234"
+    # the filters of the list apply to the export too
+    narrowed = client.get(link.replace("&amp;", "&") + "&q=不存在的关键词")
+    assert len(list(load_workbook(io.BytesIO(narrowed.content)).active.iter_rows())) == 1
+    # a list too long for one file is refused with a message, not cut short
+    monkeypatch.setattr(views, "EXPORT_LIMIT", 1)
+    refused = client.get(link.replace("&amp;", "&"), follow=True)
+    assert "无法一次导出" in refused.content.decode()
+    assert refused.redirect_chain[-1][0].startswith("/assessment/cases/?")

@@ -1,11 +1,13 @@
 """The 考核 page: the period's table by unit, the live estimate and the risk list."""
 
 import io
+from dataclasses import dataclass
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header, urlencode
@@ -17,8 +19,10 @@ from jiesu.assessment.estimate import estimate
 from jiesu.assessment.queries import DRILLS, cases_behind, drill_counts, scores
 from jiesu.cases import queries
 from jiesu.cases.errors import RoleRefused
+from jiesu.cases.forms import CaseFilterForm
 from jiesu.cases.views import render_case_list
-from jiesu.org.models import UnitKind
+from jiesu.org.models import Unit, UnitKind
+from jiesu.reports import exports
 from jiesu.reports.exports import safe_cell
 
 
@@ -114,10 +118,34 @@ def assessment_page(request):
     )
 
 
-@login_required
-def assessment_cases(request):
-    """The cases behind one number of the 考核 page: a unit's row (or the total), one count,
-    one period; the case list's own filters narrow it further."""
+EXPORT_LIMIT = 20_000
+
+
+@dataclass
+class Drill:
+    """One number of the 考核 page, as asked for in a request."""
+
+    parent: Unit
+    child: Unit | None
+    period: str
+    name: str
+
+    @property
+    def who(self) -> str:
+        return self.child.name if self.child else f"{self.parent.name}(合计)"
+
+    @property
+    def keep(self) -> dict:
+        keep = {"period": self.period, "scope": self.parent.pk, "count": self.name}
+        if self.child:
+            keep["child"] = self.child.pk
+        return keep
+
+    def condition(self):
+        return cases_behind(self.period, self.parent, self.child, self.name)
+
+
+def _drill(request) -> Drill:
     parent, period, _ = _unit_and_period(request, "scope")
     name = request.GET.get("count", "")
     if name not in DRILLS:
@@ -128,26 +156,56 @@ def assessment_cases(request):
         child = parent.children.filter(pk=given).first() if given.isdigit() else None
         if child is None:
             raise Http404("该单位不在本次考核的单位中。")
-    result = scores(period, parent)
+    return Drill(parent, child, period, name)
+
+
+@login_required
+def assessment_cases(request):
+    """The cases behind one number of the 考核 page: a unit's row (or the total), one count,
+    one period; the case list's own filters narrow it further."""
+    drill = _drill(request)
+    result = scores(drill.period, drill.parent)
     row = (
-        next(r for r in result["rows"] if r["unit"]["id"] == child.pk)
-        if child
+        next(r for r in result["rows"] if r["unit"]["id"] == drill.child.pk)
+        if drill.child
         else result["pooled"]
     )
-    who = child.name if child else f"{parent.name}(合计)"
-    keep = {"period": period, "scope": parent.pk, "count": name}
-    if child:
-        keep["child"] = child.pk
     return render_case_list(
         request,
-        title=f"{who} · {period} 考核周期 · {DRILLS[name]}",
-        extra=cases_behind(period, parent, child, name),
+        title=f"{drill.who} · {drill.period} 考核周期 · {DRILLS[drill.name]}",
+        extra=drill.condition(),
         ordering=queries.NEWEST_FIRST,
-        keep=keep,
-        intro=f"考核页上的数字为 {drill_counts(row)[name]} 件;"
+        keep=drill.keep,
+        intro=f"考核页上的数字为 {drill_counts(row)[drill.name]} 件;"
         f"{result['start'][:10]} 00:00 至 {result['end'][:10]} 00:00 前受理。",
         callback_columns=True,
+        export_url=f"{reverse('assessment_cases_export')}?{request.GET.urlencode()}",
     )
+
+
+@login_required
+def assessment_cases_export(request):
+    """The drill-down list as it is filtered, as an Excel ledger with the callback results."""
+    drill = _drill(request)
+    form = CaseFilterForm(request.GET or None)
+    cases = queries.case_list(
+        request.user, form.to_filter(), extra=drill.condition(), ordering=queries.NEWEST_FIRST
+    )
+    chosen = list(cases[: EXPORT_LIMIT + 1])
+    if len(chosen) > EXPORT_LIMIT:
+        messages.error(
+            request,
+            f"本列表超过 {EXPORT_LIMIT:,} 件,无法一次导出;请按受理日期或单位缩小范围后再导出。",
+        )
+        return redirect(f"{reverse('assessment_cases')}?{request.GET.urlencode()}")
+    response = HttpResponse(
+        exports.cases_xlsx(chosen, with_callback=True),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = content_disposition_header(
+        True, f"考核明细-{drill.who}-{drill.period}-{DRILLS[drill.name]}.xlsx"
+    )
+    return response
 
 
 COLUMNS = [

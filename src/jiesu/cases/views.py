@@ -42,6 +42,7 @@ def render_case_list(
     keep=None,
     intro=None,
     callback_columns=False,
+    export_url=None,
 ):
     """The filtered, paged case list; shared by the full list, the queues and the 考核
     drill-down. `keep` holds parameters that define the list itself (kept through the
@@ -67,6 +68,7 @@ def render_case_list(
             "keep_query": urlencode(keep or {}),
             "intro": intro,
             "callback_columns": callback_columns,
+            "export_url": export_url,
         },
     )
 

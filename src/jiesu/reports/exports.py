@@ -30,6 +30,27 @@ COLUMNS = [
 ]
 
 
+# Added for lists where the callback matters, such as the 考核 drill-down.
+CALLBACK_COLUMNS = [
+    ("考核类型", 10, lambda c, p: c.get_evaluation_type_display()),
+    ("回访时间", 17, lambda c, p: c.callback_at),
+    (
+        "是否有效回访",
+        8,
+        lambda c, p: "" if c.callback_valid is None else ("是" if c.callback_valid else "否"),
+    ),
+    (
+        "是否联系",
+        8,
+        lambda c, p: (
+            "" if c.callback_contacted is None else ("是" if c.callback_contacted else "否")
+        ),
+    ),
+    ("是否解决", 8, lambda c, p: c.get_callback_solved_display()),
+    ("是否满意", 8, lambda c, p: c.get_callback_satisfaction_display()),
+]
+
+
 def safe_cell(value):
     """Text that a spreadsheet would run as a formula (= + - @) is kept as text."""
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
@@ -43,20 +64,21 @@ def _cell(value):
     return safe_cell(value)
 
 
-def cases_xlsx(cases) -> bytes:
-    """A one-sheet 工单台账 of the given cases."""
+def cases_xlsx(cases, *, with_callback: bool = False) -> bytes:
+    """A one-sheet 工单台账 of the given cases (with their callback results if asked)."""
+    columns = COLUMNS + CALLBACK_COLUMNS if with_callback else COLUMNS
     book = Workbook()
     sheet = book.active
     sheet.title = "工单台账"
-    sheet.append([name for name, _, _ in COLUMNS])
+    sheet.append([name for name, _, _ in columns])
     header_fill = PatternFill("solid", fgColor="DDE4EE")
-    for i, (_, width, _) in enumerate(COLUMNS, start=1):
+    for i, (_, width, _) in enumerate(columns, start=1):
         cell = sheet.cell(row=1, column=i)
         cell.font, cell.fill = Font(bold=True), header_fill
         sheet.column_dimensions[get_column_letter(i)].width = width
     for case in cases:
         pii = masked_pii(case)
-        sheet.append([_cell(get(case, pii)) for _, _, get in COLUMNS])
+        sheet.append([_cell(get(case, pii)) for _, _, get in columns])
     for row in sheet.iter_rows(min_row=2):
         for cell in row:
             if hasattr(cell.value, "year"):
