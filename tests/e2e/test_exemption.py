@@ -102,6 +102,9 @@ def test_exemption_from_filing_to_passed_lifts_the_score(
     page.screenshot(path=output_dir / "09-score-after.png", full_page=True)
     assert after > before
     assert after == 100.0
+    effect = page.locator(f'[data-exemption-effect] [data-effect-unit="{org["hly"].pk}"]')
+    assert effect.locator("[data-before]").inner_text() == "55.0"
+    assert effect.locator("[data-now]").inner_text() == "100.0"
 
     # every number opens the cases behind it: 满意率 of 华龙苑南里社区 now loses on none
     row = page.locator(f'[data-score-row="{org["hly"].pk}"]')
