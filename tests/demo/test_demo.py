@@ -187,3 +187,20 @@ def test_cases_received_after_a_bulk_load_get_fresh_ids(demo):
     }
     case = workflow.receive(platform_no="after-the-demo", received_at=NOW, **fields)
     assert case.pk > last.pk
+
+
+def test_demo_applications_at_every_step_and_decided_in_past_periods(demo):
+    from jiesu.assessment import rules
+    from jiesu.assessment.models import Application, ApplicationState
+
+    current = rules.period_of(NOW)
+    apps = list(Application.objects.select_related("case"))
+    assert "剔除/申诉申请" in demo
+    states = {a.state for a in apps}
+    assert states == set(ApplicationState), states - set(ApplicationState)
+    for app in apps:
+        assert app.period == rules.period_of(app.case.received_at)
+        if app.period != current:
+            assert app.state in (ApplicationState.PASSED, ApplicationState.REFUSED)
+        assert app.history[0]["action"] == "create"
+        assert app.case.callback_valid is True or app.case.awaiting_callback_at is not None

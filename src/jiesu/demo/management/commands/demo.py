@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from jiesu.cases.deadlines import LOCAL
-from jiesu.demo import office
+from jiesu.demo import applications, office
 from jiesu.demo.build import build_cases
 from jiesu.org.models import Role
 
@@ -62,6 +62,8 @@ class Command(BaseCommand):
         seconds = time.monotonic() - started
         rate = cases / seconds if seconds else 0
         self.stdout.write(f"已生成 {cases} 件工单,用时 {seconds:.1f} 秒({rate:.0f} 件/秒)。")
+        filed = applications.file_applications(demo, now=now or timezone.now(), seed=seed)
+        self.stdout.write(f"已生成 {filed} 件剔除/申诉申请。")
         self._logins(password)
 
     def _progress(self, total: int):
