@@ -334,3 +334,23 @@ def test_export_of_the_list_with_callback_results(client, org, people, period, m
     refused = client.get(link.replace("&amp;", "&"), follow=True)
     assert "无法一次导出" in refused.content.decode()
     assert refused.redirect_chain[-1][0].startswith("/assessment/cases/?")
+
+
+def test_units_with_units_under_them_open_their_own_table(client, org, people, period):
+    district, street = org["district"].pk, org["street"].pk
+    client.force_login(people["ducha"])
+    page = client.get(f"/assessment/?period=2026-10&unit={district}").content.decode()
+    assert f'href="?period=2026-10&amp;unit={street}" data-unit-open="{street}"' in page
+    # the district's row for the street drills into the cases by street
+    assert listed(
+        client.get(
+            "/assessment/cases/",
+            {"period": "2026-10", "scope": district, "child": street, "count": "received"},
+        )
+    ) == listed(drill(client, org, "received"))
+    page = client.get(f"/assessment/?period=2026-10&unit={street}").content.decode()
+    assert f'data-unit-up="{district}"' in page
+    assert "data-unit-open" not in page  # communities and offices have no units under them
+    client.force_login(people["zuzhang"])
+    page = client.get(f"/assessment/?period=2026-10&unit={street}").content.decode()
+    assert "data-unit-up" not in page  # the district is not theirs to see

@@ -22,6 +22,7 @@ from jiesu.cases.errors import RoleRefused
 from jiesu.cases.forms import CaseFilterForm
 from jiesu.cases.views import render_case_list
 from jiesu.org.models import Unit, UnitKind
+from jiesu.org.queries import grants_of
 from jiesu.reports import exports
 from jiesu.reports.exports import safe_cell
 
@@ -100,6 +101,15 @@ def assessment_page(request):
     result = scores(period, unit)
     live = estimate(unit) if period == current and unit.kind == UnitKind.STREET else None
     base = f"{reverse('assessment_cases')}?{urlencode({'period': period, 'scope': unit.pk})}"
+    # units with units under them open their own table; the parent, if the user may see it
+    parents = set(
+        Unit.objects.filter(parent__in=[r["unit"]["id"] for r in result["rows"]]).values_list(
+            "parent_id", flat=True
+        )
+    )
+    up = unit.parent if unit.parent_id else None
+    if up is not None and not any(up.path.startswith(g.path) for g in grants_of(request.user)):
+        up = None
     return render(
         request,
         "assessment/scores.html",
@@ -114,6 +124,8 @@ def assessment_page(request):
             "pooled": _cells(result["pooled"], base, None),
             "mean": _cells(result["mean"], None, None),
             "effect": effect.period_effect(result, unit),
+            "openable": parents,
+            "up": up,
         },
     )
 
