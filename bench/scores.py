@@ -17,6 +17,13 @@ scores read the case row only), with a few exemption and appeal applications.
 Each figure is the median of several runs after a warm-up, with the baseline measured in the
 same run: the period's cases loaded into Python and counted there. The baseline's numbers
 must equal those of `scores()` and `estimate()`, or the run stops.
+
+Then the two reads built on the scores: the drill-down (`cases_behind()`: the count and the
+first page of 50 newest cases behind one number, as /assessment/cases/ pages them, without
+the user's visible_to) for the busiest street's row of the district and the busiest unit's
+row of that street, against the parent's period loaded into Python and filtered with
+`queries._counts` (counts and pages must be equal); and `period_effect()` of the district
+and of the busiest street, next to what two more `scores()` would cost.
 """
 
 import argparse
@@ -30,6 +37,7 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
+from functools import partial
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -654,6 +662,68 @@ def baseline_estimate(street, now) -> dict:
     return {"pooled": pooled, "risk": risks[:50], "at_risk": len(risks)}
 
 
+# ---------------------------------------------------------------------------- drill-down
+
+DRILL_NAMES = ("received", "valid", "lost_satisfaction")
+PAGE = 50  # cases per page of /assessment/cases/
+
+
+def drill_page(period: str, parent, child, name: str) -> tuple[int, list[int]]:
+    """What the drill-down page reads, as the Paginator does it: the count, then the first
+    page newest first (without visible_to and the live lamp: the bench has no users)."""
+    from jiesu.assessment.queries import cases_behind
+    from jiesu.cases.models import Case
+    from jiesu.cases.queries import NEWEST_FIRST
+
+    cases = (
+        Case.objects.filter(cases_behind(period, parent, child, name))
+        .select_related("category", "lead_unit", "community")
+        .order_by(*NEWEST_FIRST)
+    )
+    return cases.count(), [c.pk for c in cases[:PAGE]]
+
+
+def baseline_drill(period: str, parent, child, name: str) -> tuple[int, list[int]]:
+    """The same count and page from the parent's period loaded into Python: each case's
+    counts by queries._counts, the child by street or by the lead unit's subtree, sorted
+    newest first there; then the page's 50 cases fetched as objects."""
+    from jiesu.assessment import rules
+    from jiesu.assessment.queries import COUNTS, _counts, drill_counts
+    from jiesu.cases.models import Case
+    from jiesu.org.models import Unit, UnitKind
+
+    start, end = rules.period_bounds(period)
+    rule = rules.rule_on(end.date())
+    scope = {"district": parent} if parent.kind == UnitKind.DISTRICT else {"street": parent}
+    if parent.kind == UnitKind.DISTRICT:
+        column, keys = "street_id", {child.pk}
+    else:
+        column = "lead_unit_id"
+        keys = set(Unit.objects.filter(path__startswith=child.path).values_list("pk", flat=True))
+    exempt = exempted_ids(start, end, **scope)
+    cases = Case.objects.filter(received_at__gte=start, received_at__lt=end, **scope).values_list(
+        "pk",
+        "received_at",
+        column,
+        "evaluation_type",
+        "callback_valid",
+        "callback_contacted",
+        "callback_solved",
+        "callback_satisfaction",
+        "closed_at",
+    )
+    hits = []
+    for pk, received_at, key, *values, closed_at in cases:
+        if key in keys:
+            flags = _counts(rule, *values, closed_at is not None, pk in exempt)
+            if drill_counts(dict(zip(COUNTS, flags, strict=True)))[name]:
+                hits.append((received_at, pk))
+    hits.sort(reverse=True)
+    page = [pk for _, pk in hits[:PAGE]]
+    objects = Case.objects.select_related("category", "lead_unit", "community").in_bulk(page)
+    return len(hits), [objects[pk].pk for pk in page]
+
+
 # ---------------------------------------------------------------------------- the run
 
 
@@ -664,8 +734,9 @@ def run(args) -> None:
 
     import jiesu
     from jiesu.assessment import rules
+    from jiesu.assessment.effect import period_effect
     from jiesu.assessment.estimate import estimate
-    from jiesu.assessment.queries import ScoreRow, scores
+    from jiesu.assessment.queries import ScoreRow, cases_behind, drill_counts, scores
     from jiesu.cases.models import Case
     from jiesu.org.models import Unit, UnitKind
 
@@ -739,6 +810,51 @@ def run(args) -> None:
     live_ms = timed(live_estimate)
     live_base_ms = timed(lambda: baseline_estimate(street, now), runs=3)
     load = max(load, os.getloadavg()[0])
+
+    # (c) the cases behind a number: the busiest street's row of the district, and the
+    # busiest unit's row of that street
+    street_result = scores(PAST_PERIOD, street)
+    top = max(street_result["rows"], key=lambda r: (r["received"], -r["unit"]["id"]))
+    unit = Unit.objects.get(pk=top["unit"]["id"])
+    district_result = scores(PAST_PERIOD, district)
+    drills = []
+    for parent, child, table in (
+        (district, street, district_result),
+        (street, unit, street_result),
+    ):
+        row = next(r for r in table["rows"] if r["unit"]["id"] == child.pk)
+        for name in DRILL_NAMES:
+            count, page = drill_page(PAST_PERIOD, parent, child, name)
+            assert count == drill_counts(row)[name], f"{name}:下钻件数与考核页不一致"
+            assert (count, page) == baseline_drill(PAST_PERIOD, parent, child, name), (
+                f"{name}:基线与 cases_behind() 不一致"
+            )
+            sql = timed(partial(drill_page, PAST_PERIOD, parent, child, name))
+            base = timed(partial(baseline_drill, PAST_PERIOD, parent, child, name), runs=3)
+            drills.append((parent, child, name, count, sql, base))
+            if sql > 1000:
+                where = cases_behind(PAST_PERIOD, parent, child, name)
+                cases = Case.objects.filter(where).order_by("-received_at", "-id")
+                print(f"\n慢:{parent.name} → {child.name} · {name}")
+                print(cases.explain(analyze=True, buffers=True))
+                print(cases[:PAGE].explain(analyze=True, buffers=True))
+    load = max(load, os.getloadavg()[0])
+
+    # (d) the effect of exemptions and appeals, on a scores() result already computed
+    def scores_twice(parent) -> None:
+        """The naive effect: the table before and if-passed computed like the one shown."""
+        scores(PAST_PERIOD, parent)
+        scores(PAST_PERIOD, parent)
+
+    effects = []
+    for parent, table in ((district, district_result), (street, street_result)):
+        effect = period_effect(table, parent)
+        assert effect is not None, "周期内没有剔除或申诉申请"
+        effect_ms = timed(partial(period_effect, table, parent))
+        once_ms = timed(partial(scores, PAST_PERIOD, parent))
+        twice_ms = timed(partial(scores_twice, parent))
+        effects.append((parent, effect, effect_ms, once_ms, twice_ms))
+    load = max(load, os.getloadavg()[0])
     street_cases = Case.objects.filter(
         street=street, received_at__gte=rules.period_bounds(live)[0], received_at__lt=now
     ).count()
@@ -770,6 +886,32 @@ def run(args) -> None:
     base_queries = queries(lambda: baseline_estimate(street, now))
     print(f"| 基线:载入街乡镇周期工单对象,Python 计数排序 | {base_queries} | {live_base_ms:.0f} |")
     print(f"| 基线 / jiesu | | {live_base_ms / live_ms:.2f}× |")
+    print(
+        f"\n(c) 下钻,周期 {PAST_PERIOD}:件数 + 第一页 {PAGE} 件(最新在前,"
+        "不含 visible_to);基线:载入上级单位的周期工单,Python 按 _counts 筛选排序"
+    )
+    print("\n| 上级 → 行 | 数字 | 件数 | cases_behind ms | 基线 ms | 基线 / jiesu |")
+    print("|---|---|---:|---:|---:|---:|")
+    for parent, child, name, count, sql, base in drills:
+        print(
+            f"| {parent.name} → {child.name} | {name} | {count:,} | {sql:.0f} | {base:.0f} "
+            f"| {base / sql:.1f}× |"
+        )
+        if name == DRILL_NAMES[0]:
+            queries_run = queries(partial(drill_page, PAST_PERIOD, parent, child, name))
+            print(f"|  | (SQL 查询:{queries_run}) | | | | |")
+    print(f"\n(d) period_effect(scores(周期 {PAST_PERIOD}, 上级), 上级),只计 period_effect")
+    print(
+        "\n| 上级 | 已通过 | 办理中 | 变化的行 | SQL 查询(其中工单表) | ms | scores() ms | scores() × 2 ms |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    for parent, effect, effect_ms, once_ms, twice_ms in effects:
+        table = district_result if parent == district else street_result
+        print(
+            f"| {parent.name} | {effect['passed']:,} | {effect['under_way']:,} "
+            f"| {len(effect['rows']) - 1} | {queries(partial(period_effect, table, parent))} "
+            f"| {effect_ms:.1f} | {once_ms:.0f} | {twice_ms:.0f} |"
+        )
     verdict = "达标" if sql_ms < 2000 and live_ms < 5000 else "未达标"
     print(
         f"\n目标(2 秒 / 5 秒):{verdict}。测量时 1 分钟平均负载最高 {load:.1f}({os.cpu_count()} 核)"

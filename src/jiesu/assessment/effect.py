@@ -3,7 +3,8 @@
 scores() already leaves out the cases with a passed application. Here the few cases that
 have an application are counted once more, in Python, and put back or taken out of the
 rows: the score before any exemption, now, and if the applications still under way (or one
-application) passed too. Only those cases are read, so this costs little next to scores().
+application) passed too. Only those cases are read: at district scale this costs about half
+of one scores() call, against two more calls for recomputing both tables.
 """
 
 from jiesu.assessment import rules
@@ -84,8 +85,12 @@ def period_effect(result: dict, parent: Unit) -> dict | None:
     """Before / now / if-the-rest-passed scores for the units touched by applications of the
     period; None when the period has none."""
     period = result["period"]
-    apps = Application.objects.filter(**_in_period(period, parent, "case__")).values_list(
-        "case_id", "state"
+    apps = (
+        Application.objects.filter(
+            state__in=[ApplicationState.PASSED, *UNDER_WAY], **_in_period(period, parent, "case__")
+        )
+        .order_by()
+        .values_list("case_id", "state")
     )
     passed, under_way = set(), set()
     for case_id, state in apps:
