@@ -3,30 +3,15 @@
 import pytest
 
 from jiesu.assessment.effect import case_effect, period_effect, shifted
-from jiesu.assessment.models import Application, ExemptionGround
+from jiesu.assessment.models import Application
 from jiesu.assessment.queries import scores
-from tests.conftest import at
 
 GOOD = {"valid": True, "contacted": True, "solved": "solved", "satisfaction": "satisfied"}
 BAD = {"valid": True, "contacted": False, "solved": "unsolved", "satisfaction": "unsatisfied"}
 
 
 @pytest.fixture
-def period(org, people, closed_case):
-    ground, _ = ExemptionGround.objects.get_or_create(name="恶意重复来电")
-
-    def apply(case, state):
-        return Application.objects.create(
-            case=case,
-            kind="exemption",
-            ground=ground,
-            explanation="同一来电人一日内重复来电十次",
-            period="2026-10",
-            deadline=at("2026-10-15 18:00"),
-            created_by=people["zuoxi"],
-            state=state,
-        )
-
+def period(org, people, closed_case, decided):
     cases = {
         "hly_good": closed_case("hly", **GOOD),
         "hly_bad": closed_case("hly", **BAD),
@@ -35,9 +20,9 @@ def period(org, people, closed_case):
         "office_good": closed_case("office", **GOOD),
         "office_bad": closed_case("office", **BAD),
     }
-    apply(cases["hly_bad"], "passed")
-    apply(cases["xyy_bad"], "second_review")
-    apply(cases["office_bad"], "refused")
+    decided(cases["hly_bad"])
+    decided(cases["xyy_bad"], "second_review")
+    decided(cases["office_bad"], "refused")
     return cases
 
 

@@ -17,6 +17,7 @@ from jiesu.assessment.queries import ScoreRow, exact_score, rate_and_score, scor
 from jiesu.cases import workflow
 from jiesu.cases.models import Case
 from jiesu.core.models import ApiToken
+from tests.assessment.conftest import set_worst_callback
 from tests.conftest import at
 
 NOW = at("2026-10-10 12:00")
@@ -50,12 +51,7 @@ def test_each_loss_matches_recomputing_the_score(org, people, make_case, closed_
     base = exact_score(ScoreRow(**live["scores"]["pooled"]), rule)
     assert waiting.pk in {r.case.pk for r in live["risk"]}
     for risk in live["risk"]:
-        Case.objects.filter(pk=risk.case.pk).update(
-            callback_valid=True,
-            callback_contacted=False,
-            callback_solved="unsolved",
-            callback_satisfaction="unsatisfied",
-        )
+        set_worst_callback(risk.case.pk)
         after = exact_score(ScoreRow(**scores("2026-10", org["street"])["pooled"]), rule)
         assert float(base - after) == risk.loss
         Case.objects.filter(pk=risk.case.pk).update(

@@ -9,9 +9,8 @@ from hypothesis import strategies as st
 from jiesu.assessment import rules
 from jiesu.assessment.effect import shifted
 from jiesu.assessment.estimate import estimate
-from jiesu.assessment.models import Application, ExemptionGround
 from jiesu.assessment.queries import ScoreRow, exact_score, scores
-from jiesu.cases.models import Case
+from tests.assessment.conftest import set_worst_callback
 from tests.conftest import at
 
 NOW = at("2026-10-10 12:00")
@@ -69,12 +68,7 @@ def test_rates_in_range_and_each_risk_loss_is_exact(cases, org, people, make_cas
         base = exact_score(ScoreRow(**live["scores"]["pooled"]), rule)
         for risk in live["risk"]:
             with transaction.atomic():
-                Case.objects.filter(pk=risk.case.pk).update(
-                    callback_valid=True,
-                    callback_contacted=False,
-                    callback_solved="unsolved",
-                    callback_satisfaction="unsatisfied",
-                )
+                set_worst_callback(risk.case.pk)
                 after = exact_score(ScoreRow(**scores("2026-10", org["street"])["pooled"]), rule)
                 assert float(base - after) == risk.loss
                 transaction.set_rollback(True)
@@ -84,7 +78,7 @@ def test_rates_in_range_and_each_risk_loss_is_exact(cases, org, people, make_cas
 @SETTINGS
 @given(cases=st.lists(case, min_size=0, max_size=8), unit=st.sampled_from(["hly", "xyy"]))
 def test_approving_an_exemption_never_lowers_the_score(
-    cases, unit, org, people, make_case, closed_case
+    cases, unit, org, people, make_case, closed_case, decided
 ):
     """Exemptions are filed for cases that ended badly: taking one out never lowers the
     unit's or the street's score, and the effect page's projection says so exactly."""
@@ -94,17 +88,7 @@ def test_approving_an_exemption_never_lowers_the_score(
         street = org["street"]
         before = scores("2026-10", street)
         projected = shifted(before, street, take_out={bad.pk})
-        ground, _ = ExemptionGround.objects.get_or_create(name="恶意重复来电")
-        Application.objects.create(
-            case=bad,
-            kind="exemption",
-            ground=ground,
-            explanation="恶意重复来电",
-            period="2026-10",
-            deadline=at("2026-10-15 18:00"),
-            created_by=people["zuoxi"],
-            state="passed",
-        )
+        decided(bad)
         after = scores("2026-10", street)
         pairs = [(before["pooled"], after["pooled"])]
         by_unit = {r["unit"]["id"]: r for r in after["rows"]}
