@@ -1,4 +1,5 @@
-"""Hotline desk speed at scale: queue counts, queue pages and free-text search.
+"""Hotline desk speed at scale: queue counts, queue pages and free-text search, and the
+考核 pages (scores, estimate, drill-downs, applications).
 
     python bench/bench_desk.py --var DIR      # DIR holds jiesu.sqlite3 built by `jiesu demo`
     python bench/bench_desk.py --cases 20000  # builds a fresh demo database first
@@ -101,6 +102,44 @@ def main() -> None:
     client.force_login(user)
     print("\n| 页面(坐席员) | ms |\n|---|---:|")
     for path in PAGES:
+        response = client.get(path)
+        assert response.status_code == 200, (path, response.status_code)
+        print(f"| {path} | {timed(lambda p=path: client.get(p)):.0f} |")
+
+    assessment_pages(client)
+
+
+def assessment_pages(client) -> None:
+    """The 考核 pages of the street as the 组长 sees them: the table with the live estimate,
+    a past period with its exemption effect, drill-downs and the applications."""
+    from django.contrib.auth.models import User
+    from django.utils import timezone
+
+    from jiesu.assessment import rules
+    from jiesu.assessment.models import Application
+    from jiesu.assessment.queries import scores
+    from jiesu.org.models import Unit, UnitKind
+
+    client.force_login(User.objects.get(username="zuzhang"))
+    street = Unit.objects.get(kind=UnitKind.STREET)
+    current = rules.period_of(timezone.now())
+    year, month = rules.parse_period(current)
+    past = f"{year:04d}-{month - 1:02d}" if month > 1 else f"{year - 1:04d}-12"
+    busiest = max(scores(past, street)["rows"], key=lambda r: r["received"])["unit"]["id"]
+    drill = f"/assessment/cases/?period={past}&scope={street.pk}"
+    app = Application.objects.filter(period=past).order_by("pk").first()
+    pages = [
+        f"/assessment/?period={current}",
+        f"/assessment/?period={past}",
+        f"{drill}&count=received",
+        f"{drill}&count=lost_satisfaction",
+        f"{drill}&count=valid&child={busiest}",
+        "/assessment/applications/",
+    ]
+    if app is not None:
+        pages.append(f"/assessment/applications/{app.pk}/")
+    print(f"\n| 页面(组长,考核;上期 {past}) | ms |\n|---|---:|")
+    for path in pages:
         response = client.get(path)
         assert response.status_code == 200, (path, response.status_code)
         print(f"| {path} | {timed(lambda p=path: client.get(p)):.0f} |")
