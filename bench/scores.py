@@ -22,7 +22,7 @@ Then the two reads built on the scores: the drill-down (`cases_behind()`: the co
 first page of 50 newest cases behind one number, as /assessment/cases/ pages them, without
 the user's visible_to) for the busiest street's row of the district and the busiest unit's
 row of that street, against the parent's period loaded into Python and filtered with
-`queries._counts` (counts and pages must be equal); and `period_effect()` of the district
+`queries.case_counts` (counts and pages must be equal); and `period_effect()` of the district
 and of the busiest street, next to what two more `scores()` would cost.
 """
 
@@ -685,10 +685,10 @@ def drill_page(period: str, parent, child, name: str) -> tuple[int, list[int]]:
 
 def baseline_drill(period: str, parent, child, name: str) -> tuple[int, list[int]]:
     """The same count and page from the parent's period loaded into Python: each case's
-    counts by queries._counts, the child by street or by the lead unit's subtree, sorted
+    counts by queries.case_counts, the child by street or by the lead unit's subtree, sorted
     newest first there; then the page's 50 cases fetched as objects."""
     from jiesu.assessment import rules
-    from jiesu.assessment.queries import COUNTS, _counts, drill_counts
+    from jiesu.assessment.queries import COUNTS, case_counts, drill_counts
     from jiesu.cases.models import Case
     from jiesu.org.models import Unit, UnitKind
 
@@ -715,7 +715,7 @@ def baseline_drill(period: str, parent, child, name: str) -> tuple[int, list[int
     hits = []
     for pk, received_at, key, *values, closed_at in cases:
         if key in keys:
-            flags = _counts(rule, *values, closed_at is not None, pk in exempt)
+            flags = case_counts(rule, *values, closed_at is not None, pk in exempt)
             if drill_counts(dict(zip(COUNTS, flags, strict=True)))[name]:
                 hits.append((received_at, pk))
     hits.sort(reverse=True)
@@ -888,7 +888,7 @@ def run(args) -> None:
     print(f"| 基线 / jiesu | | {live_base_ms / live_ms:.2f}× |")
     print(
         f"\n(c) 下钻,周期 {PAST_PERIOD}:件数 + 第一页 {PAGE} 件(最新在前,"
-        "不含 visible_to);基线:载入上级单位的周期工单,Python 按 _counts 筛选排序"
+        "不含 visible_to);基线:载入上级单位的周期工单,Python 按 case_counts 筛选排序"
     )
     print("\n| 上级 → 行 | 数字 | 件数 | cases_behind ms | 基线 ms | 基线 / jiesu |")
     print("|---|---|---:|---:|---:|---:|")

@@ -9,6 +9,7 @@ from jiesu.cases.api import router as cases_router
 from jiesu.cases.errors import WorkflowError
 from jiesu.core.auth import ClientRateThrottle
 from jiesu.intake import api as intake_api  # noqa: F401  (adds POST /cases to the router)
+from jiesu.web.errors import ours
 
 api = NinjaAPI(
     title="接诉即办工作平台 API",
@@ -44,7 +45,10 @@ def validation_error(request, exc: ValidationError):
 
 @api.exception_handler(Http404)
 def not_found(request, exc):
-    return _error(request, 404, "not_found", "没有找到该工单,或您无权查看。")
+    message = str(exc)
+    return _error(
+        request, 404, "not_found", message if ours(message) else "没有找到该工单,或您无权查看。"
+    )
 
 
 @api.exception_handler(AuthenticationError)

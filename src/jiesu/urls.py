@@ -13,3 +13,7 @@ urlpatterns = [
     path("assessment/", include("jiesu.assessment.urls")),
     path("", include("jiesu.web.urls")),
 ]
+
+handler403 = "jiesu.web.errors.forbidden"
+handler404 = "jiesu.web.errors.not_found"
+handler500 = "jiesu.web.errors.server_error"

@@ -175,12 +175,12 @@ def test_refusals(client, org, people, period):
 def test_conditions_agree_with_the_counting_rule_on_every_combination(
     org, people, make_case, decided
 ):
-    """count_condition (SQL) and _counts (Python, used by scores) on every combination of
+    """count_condition (SQL) and case_counts (Python, used by scores) on every combination of
     the values a case's counts depend on, under both settings of 只评响应率."""
     from itertools import product
 
     from jiesu.assessment import rules
-    from jiesu.assessment.queries import COUNTS, _counts, count_condition
+    from jiesu.assessment.queries import COUNTS, case_counts, count_condition
     from jiesu.cases.models import Case
 
     values = list(
@@ -220,7 +220,7 @@ def test_conditions_agree_with_the_counting_rule_on_every_combination(
         rule.response_only_counts = response_only_counts
         expected = {name: set() for name in DRILLS}
         for pk, case_values in made.items():
-            flags = dict(zip(COUNTS, _counts(rule, *case_values), strict=True))
+            flags = dict(zip(COUNTS, case_counts(rule, *case_values), strict=True))
             for name, flag in flags.items():
                 if flag:
                     expected[name].add(pk)
@@ -263,7 +263,7 @@ def test_the_api_gives_the_same_cases(client, org, people, period):
     ):
         response = client.get(f"/api/v1/scores/cases?{query}", **auth)
         assert response.status_code == 422
-        assert field in response.content.decode()
+        assert response.json()["error"]["field"] == field
     other = f"/api/v1/scores/cases?period=2026-10&unit={org['other_street'].pk}&count=valid"
     assert client.get(other, **auth).status_code == 403
 
@@ -328,3 +328,45 @@ def test_units_with_units_under_them_open_their_own_table(client, org, people, p
     client.force_login(people["zuzhang"])
     page = client.get(f"/assessment/?period=2026-10&unit={street}").content.decode()
     assert "data-unit-up" not in page  # the district is not theirs to see
+
+
+def test_bad_parameters_get_chinese_answers_not_errors(client, org, people, period):
+    from jiesu.core.models import ApiToken
+
+    client.force_login(people["zuzhang"])
+    street = org["street"].pk
+    for params, status, text in (
+        ({"child": "²"}, 404, "该单位不在本次考核的单位中"),
+        ({"scope": "²"}, 404, "单位编号不正确"),
+        ({"scope": "99999999999999999999"}, 404, "单位编号不正确"),
+        ({"child": "99999999999"}, 404, "该单位不在本次考核的单位中"),
+        ({"count": "nothing"}, 404, "没有这一项考核数字"),
+    ):
+        query = {"period": "2026-10", "scope": street, "count": "valid", **params}
+        response = client.get("/assessment/cases/", query)
+        assert response.status_code == status, params
+        page = response.content.decode()
+        assert f'data-error-page="{status}"' in page and text in page, params
+    # a period that cannot be falls back to the current one, saying so
+    page = client.get("/assessment/", {"period": "0001-01", "unit": street}).content.decode()
+    assert "考核周期“0001-01”格式不对" in page and "已改为显示本期" in page
+    refused = client.get("/assessment/cases/", {"scope": org["other_street"].pk, "count": "valid"})
+    assert "您无权查看该单位的考核成绩" in refused.content.decode()
+    # the export refuses a filter it cannot read instead of exporting everything
+    bad_filter = client.get(
+        "/assessment/cases/export.xlsx",
+        {"period": "2026-10", "scope": street, "count": "valid", "received_from": "昨天"},
+        follow=True,
+    )
+    assert "查询条件有误,未导出" in bad_filter.content.decode()
+
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {ApiToken.issue(people['zuzhang'])}"}
+    huge = client.get(
+        f"/api/v1/scores/cases?period=2026-10&unit={street}&count=valid&page=99999999999999999999",
+        **auth,
+    )
+    assert (huge.status_code, huge.json()["error"]["field"]) == (422, "page")
+    missing = client.get("/api/v1/scores?period=2026-10&unit=99999999", **auth)
+    assert (missing.status_code, missing.json()["error"]["message"]) == (404, "没有找到该单位。")
+    old = client.get(f"/api/v1/scores?period=0001-01&unit={street}", **auth)
+    assert old.status_code == 422 and "格式不对" in old.json()["error"]["message"]

@@ -5,6 +5,7 @@ import pytest
 from jiesu.assessment.effect import case_effect, period_effect, shifted
 from jiesu.assessment.models import Application
 from jiesu.assessment.queries import scores
+from tests.conftest import at
 
 GOOD = {"valid": True, "contacted": True, "solved": "solved", "satisfaction": "satisfied"}
 BAD = {"valid": True, "contacted": False, "solved": "unsolved", "satisfaction": "unsatisfied"}
@@ -87,3 +88,59 @@ def test_pages_show_the_effect(client, org, people, period):
     assert "对考核成绩的影响(2026-10 周期)" in detail
     assert "<td data-counted>50.0</td><td data-left-out>100.0</td>" in detail
     assert "如申请通过" in detail
+
+
+@pytest.fixture
+def desk_closed(make_case, people):
+    """A case closed at the desk (no lead unit) with the worst callback: in the street's
+    total only, in no unit's row."""
+    from jiesu.cases import workflow
+
+    case = make_case(received_at=at("2026-10-07 09:00"))
+    workflow.sign(case, by=people["zuoxi"], at=at("2026-10-07 09:05"))
+    workflow.close(case, by=people["zuoxi"], answer="已电话答复来电人", at=at("2026-10-07 09:30"))
+    workflow.callback(case, by=people["zuoxi"], at=at("2026-10-08 09:00"), **BAD)
+    return case
+
+
+def test_a_case_in_no_units_row_moves_the_total_once(org, closed_case, desk_closed, decided):
+    closed_case("hly", **GOOD)
+    closed_case("hly", **GOOD)
+    street = org["street"]
+    application = decided(desk_closed, "submitted")
+    effect = period_effect(scores("2026-10", street), street)
+    # now 2 good of 3 → 66.7; if the desk case is taken out, 2 of 2 → 100.0
+    assert [(r["unit"]["name"], r["before"], r["now"], r["if_passed"]) for r in effect["rows"]] == [
+        ("霍营街道", 66.7, 66.7, 100.0)
+    ]
+    assert case_effect(desk_closed)["rows"] == [
+        {"key": None, "unit": effect["rows"][0]["unit"], "counted": 66.7, "left_out": 100.0}
+    ]
+    application.state = "passed"
+    application.save()
+    effect = period_effect(scores("2026-10", street), street)
+    assert [(r["before"], r["now"]) for r in effect["rows"]] == [(66.7, 100.0)]
+
+
+def test_before_equals_recomputing_with_the_applications_refused(org, period, desk_closed, decided):
+    decided(desk_closed)
+    street = org["street"]
+    effect = period_effect(scores("2026-10", street), street)
+    Application.objects.filter(state="passed").update(state="refused")
+    recomputed = scores("2026-10", street)
+    by_unit = {r["unit"]["id"]: r["score"] for r in recomputed["rows"]}
+    for row in effect["rows"]:
+        expected = recomputed["pooled"]["score"] if row["total"] else by_unit[row["unit"]["id"]]
+        assert row["before"] == expected, row["unit"]["name"]
+
+
+def test_shifted_moves_only_cases_it_may(org, period):
+    """Putting back a counted case, or taking out an exempted one, changes nothing."""
+    street = org["street"]
+    result = scores("2026-10", street)
+    unchanged = shifted(
+        result, street, put_back={period["xyy_good"].pk}, take_out={period["hly_bad"].pk}
+    )
+    assert unchanged[None].as_dict() == {**result["pooled"], "rank": None}
+    for row in result["rows"]:
+        assert unchanged[row["unit"]["id"]].as_dict() == {**row, "rank": None}

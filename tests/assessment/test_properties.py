@@ -97,4 +97,6 @@ def test_approving_an_exemption_never_lowers_the_score(
             if old["score"] is not None and new["score"] is not None:
                 assert Decimal(str(new["score"])) >= Decimal(str(old["score"]))
         assert projected[None].as_dict() == after["pooled"]
+        for row in after["rows"]:
+            assert projected[row["unit"]["id"]].as_dict() == {**row, "rank": None}
         transaction.set_rollback(True)

@@ -262,3 +262,16 @@ def test_my_queue_shows_the_units_own_due_time(client, people, org, make_case):
     client.force_login(people["shequ"])
     page = client.get("/queues/mine/").content.decode()
     assert "单位办理时限" in page and "2026-03-05 17:00" in page
+
+
+def test_error_pages_speak_chinese(client, people):
+    client.force_login(people["zuoxi"])
+    missing = client.get("/cases/999999/")
+    assert missing.status_code == 404
+    page = missing.content.decode()
+    assert 'data-error-page="404"' in page and "没有找到这一页,或您无权查看。" in page
+    assert "matches the given query" not in page
+    # a reason written for people is shown as it is
+    refused = client.get("/assessment/", {"unit": people["outsider"].memberships.first().unit_id})
+    assert refused.status_code == 403
+    assert "您无权查看该单位的考核成绩。" in refused.content.decode()

@@ -1,6 +1,6 @@
 """`GET /api/v1/scores`: the same numbers as `jiesu score`."""
 
-from django.shortcuts import get_object_or_404
+from django.http import Http404
 from ninja import Query, Router, Schema
 from pydantic import Field
 
@@ -27,7 +27,9 @@ def allowed_unit(user, unit_id: int | None) -> Unit:
         raise RoleRefused("您没有任何单位的权限。")
     if unit_id is None:
         return Unit.objects.get(pk=grants[0].unit_id)
-    unit = get_object_or_404(Unit, pk=unit_id)
+    unit = Unit.objects.filter(pk=unit_id).first()
+    if unit is None:
+        raise Http404("没有找到该单位。")
     if not any(unit.path.startswith(g.path) for g in grants):
         raise RoleRefused("您无权查看该单位的考核成绩。")
     return unit
@@ -45,7 +47,7 @@ def get_scores(request, query: Query[ScoreQuery]):
 class DrillQuery(ScoreQuery):
     count: str
     child: int | None = None
-    page: int = Field(1, ge=1)
+    page: int = Field(1, ge=1, le=100_000)
     page_size: int = Field(50, ge=1, le=500)
 
 

@@ -13,9 +13,10 @@ from jiesu.assessment.queries import (
     COUNTS,
     GROUPED,
     ScoreRow,
-    _counts,
+    case_counts,
     case_scope,
     child_column,
+    exempted,
     rate_and_score,
     scores,
 )
@@ -35,8 +36,8 @@ UNDER_WAY = [
 
 def _difference(rule, values) -> list[int]:
     """What taking one case out of assessment removes from each of COUNTS."""
-    kept = _counts(rule, *values, False)
-    out = _counts(rule, *values, True)
+    kept = case_counts(rule, *values, False)
+    out = case_counts(rule, *values, True)
     return [a - b for a, b in zip(kept, out, strict=True)]
 
 
@@ -52,9 +53,10 @@ def _period_cases(period: str, parent: Unit, case_ids):
 
 
 def shifted(result: dict, parent: Unit, *, put_back=(), take_out=()) -> dict:
-    """The scores of `result` (from scores(period, parent)) with the cases `put_back` counted
-    again and the cases `take_out` left out: {unit id: ScoreRow} for the children, and the
-    parent's pooled row under the key None."""
+    """The scores of `result` (from scores(period, parent)) with the exempted cases among
+    `put_back` counted again and the counted cases among `take_out` left out (other ids, and
+    cases outside the period or the parent, change nothing): {unit id: ScoreRow} for the
+    children, and the parent's pooled row under the key None."""
     period = result["period"]
     rule = rules.rule_on(rules.period_bounds(period)[1].date())
     children = list(parent.children.all())
@@ -62,16 +64,20 @@ def shifted(result: dict, parent: Unit, *, put_back=(), take_out=()) -> dict:
     rows = {r["unit"]["id"]: r for r in result["rows"]}
     counts = {pk: [r[name] for name in COUNTS] for pk, r in rows.items()}
     counts[None] = [result["pooled"][name] for name in COUNTS]
-    moves = [(put_back, 1), (take_out, -1)]
-    for ids, sign in moves:
+    moves = [(put_back, True, 1), (take_out, False, -1)]
+    for ids, now_exempted, sign in moves:
         if not ids:
             continue
+        cases = _period_cases(period, parent, ids).annotate(out=exempted()).filter(out=now_exempted)
         # GROUPED ends with is_closed and exempted, which are annotations in scores()
         fields = GROUPED[:-2]
-        for case in _period_cases(period, parent, ids).values(column, *fields, "closed_at"):
+        for case in cases.values(column, *fields, "closed_at"):
             values = [*(case[name] for name in fields), case["closed_at"] is not None]
             diff = _difference(rule, values)
-            for key in (None, child_of.get(case[column])):
+            # the parent's row always; a child's row when the case falls under a child (a
+            # case closed at the desk, with no lead unit, is in the parent's row only)
+            child = child_of.get(case[column])
+            for key in (None,) if child is None else (None, child):
                 if key in counts:
                     counts[key] = [c + sign * d for c, d in zip(counts[key], diff, strict=True)]
     units = {**{pk: r["unit"] for pk, r in rows.items()}, None: result["pooled"]["unit"]}
@@ -94,10 +100,7 @@ def period_effect(result: dict, parent: Unit) -> dict | None:
     )
     passed, under_way = set(), set()
     for case_id, state in apps:
-        if state == ApplicationState.PASSED:
-            passed.add(case_id)
-        elif state in UNDER_WAY:
-            under_way.add(case_id)
+        (passed if state == ApplicationState.PASSED else under_way).add(case_id)
     under_way -= passed
     if not passed and not under_way:
         return None

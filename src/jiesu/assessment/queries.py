@@ -68,7 +68,7 @@ GROUPED = (
 )
 
 
-def _counts(rule: ScoringRule, evaluation, valid, contacted, solved, satisfaction, closed, out):
+def case_counts(rule: ScoringRule, evaluation, valid, contacted, solved, satisfaction, closed, out):
     """What one case with these values adds to each of COUNTS (0 or 1)."""
     counted = evaluation != EvaluationType.NOT_ASSESSED and not out
     response_types = [EvaluationType.FULL]
@@ -108,7 +108,7 @@ DRILLS = {
 
 
 def count_condition(name: str, rule: ScoringRule) -> Q:
-    """The cases one of DRILLS counts, as a condition: the same rule as _counts, so a
+    """The cases one of DRILLS counts, as a condition: the same rule as case_counts, so a
     drill-down lists exactly the cases behind the number."""
     response_types = [EvaluationType.FULL]
     if rule.response_only_counts:
@@ -235,7 +235,7 @@ def scores(period: str, parent: Unit, *, cases=None) -> dict:
     for group in groups:
         n = group["n"]
         child = per_child.get(child_of.get(group[column]))
-        for i, flag in enumerate(_counts(rule, *(group[name] for name in GROUPED))):
+        for i, flag in enumerate(case_counts(rule, *(group[name] for name in GROUPED))):
             totals[i] += flag * n
             if child is not None:
                 child[i] += flag * n

@@ -31,6 +31,8 @@ def parse_period(name: str) -> tuple[int, int]:
     try:
         year, month = (int(p) for p in name.split("-"))
         dt.date(year, month, 1)
+        if not 2000 <= year <= 2099:
+            raise ValueError
     except (ValueError, TypeError):
         raise ValueError(f"考核周期“{name}”格式不对,应为 YYYY-MM,如 2026-10。") from None
     return year, month

@@ -21,6 +21,7 @@ from jiesu.cases import queries
 from jiesu.cases.errors import RoleRefused
 from jiesu.cases.forms import CaseFilterForm
 from jiesu.cases.views import render_case_list
+from jiesu.core.params import as_id
 from jiesu.org.models import Unit, UnitKind
 from jiesu.org.queries import grants_of
 from jiesu.reports import exports
@@ -28,18 +29,20 @@ from jiesu.reports.exports import safe_cell
 
 
 def _unit_and_period(request, param="unit"):
+    """The unit asked for (else the user's first) and the period (else the current one)."""
+    given = request.GET.get(param, "").strip()
+    if given and as_id(given) is None:
+        raise Http404("单位编号不正确。")
     try:
-        unit = allowed_unit(
-            request.user,
-            int(request.GET[param]) if request.GET.get(param, "").isdigit() else None,
-        )
+        unit = allowed_unit(request.user, as_id(given))
     except RoleRefused as err:
         raise PermissionDenied(err.message) from None
     current = rules.period_of(timezone.now())
     period = request.GET.get("period") or current
     try:
         rules.parse_period(period)
-    except ValueError:
+    except ValueError as err:
+        messages.warning(request, f"{err}已改为显示本期。")
         period = current
     return unit, period, current
 
@@ -164,8 +167,8 @@ def _drill(request) -> Drill:
         raise Http404("没有这一项考核数字。")
     child = None
     if request.GET.get("child"):
-        given = request.GET["child"]
-        child = parent.children.filter(pk=given).first() if given.isdigit() else None
+        given = as_id(request.GET["child"])
+        child = parent.children.filter(pk=given).first() if given is not None else None
         if child is None:
             raise Http404("该单位不在本次考核的单位中。")
     return Drill(parent, child, period, name)
@@ -200,18 +203,21 @@ def assessment_cases_export(request):
     """The drill-down list as it is filtered, as an Excel ledger with the callback results."""
     drill = _drill(request)
     form = CaseFilterForm(request.GET or None)
+    back = f"{reverse('assessment_cases')}?{request.GET.urlencode()}"
+    if form.is_bound and not form.is_valid():
+        messages.error(request, "查询条件有误,未导出;请改正后再导出。")
+        return redirect(back)
     cases = queries.case_list(
         request.user, form.to_filter(), extra=drill.condition(), ordering=queries.NEWEST_FIRST
     )
-    chosen = list(cases[: EXPORT_LIMIT + 1])
-    if len(chosen) > EXPORT_LIMIT:
+    if cases.count() > EXPORT_LIMIT:
         messages.error(
             request,
             f"本列表超过 {EXPORT_LIMIT:,} 件,无法一次导出;请按受理日期或单位缩小范围后再导出。",
         )
-        return redirect(f"{reverse('assessment_cases')}?{request.GET.urlencode()}")
+        return redirect(back)
     response = HttpResponse(
-        exports.cases_xlsx(chosen, with_callback=True),
+        exports.cases_xlsx(cases, with_callback=True),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Content-Disposition"] = content_disposition_header(

@@ -30,7 +30,7 @@ class CaseFilterIn(Schema):
     received_to: dt.date | None = None
     q: str | None = None
     queue: str | None = None
-    page: int = Field(1, ge=1)
+    page: int = Field(1, ge=1, le=100_000)
     page_size: int = Field(50, ge=1, le=500)
 
 

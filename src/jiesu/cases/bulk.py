@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from jiesu.cases import actions
 from jiesu.cases.errors import WorkflowError
 from jiesu.cases.models import Case
+from jiesu.core.params import as_id
 
 BULK_ACTIONS = {"sign": "签收", "urge": "催办"}
 MAX_CASES = 500
@@ -19,7 +20,7 @@ class Outcome:
 
 def selected(user, ids) -> list[Case]:
     """The chosen cases the user may see, in the order given; others are ignored."""
-    wanted = [int(i) for i in ids if str(i).isdigit()][:MAX_CASES]
+    wanted = [i for i in map(as_id, ids) if i is not None][:MAX_CASES]
     found = Case.objects.visible_to(user).select_related("district", "street", "lead_unit")
     by_id = {c.pk: c for c in found.filter(pk__in=wanted)}
     return [by_id[i] for i in wanted if i in by_id]

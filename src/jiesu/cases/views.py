@@ -22,6 +22,7 @@ from jiesu.cases.models import Lamp, State
 from jiesu.cases.presenters import event_story, masked_pii
 from jiesu.core.masking import MASKERS
 from jiesu.core.models import PiiField
+from jiesu.core.params import as_id
 from jiesu.insights import duplicates, routing
 from jiesu.org.models import Role
 from jiesu.quality.reply_check import check_reply
@@ -164,7 +165,7 @@ def case_act(request, case_id, action):
             by=request.user,
             data=request.POST,
             files=request.FILES.getlist(f"{action}-evidence"),
-            expected_version=int(version) if version and version.isdigit() else None,
+            expected_version=as_id(version),
         )
     except WorkflowError as err:
         form = (
