@@ -341,6 +341,7 @@ def test_bad_parameters_get_chinese_answers_not_errors(client, org, people, peri
         ({"scope": "99999999999999999999"}, 404, "单位编号不正确"),
         ({"child": "99999999999"}, 404, "该单位不在本次考核的单位中"),
         ({"count": "nothing"}, 404, "没有这一项考核数字"),
+        ({"period": "2026-13"}, 404, "考核周期“2026-13”格式不对"),
     ):
         query = {"period": "2026-10", "scope": street, "count": "valid", **params}
         response = client.get("/assessment/cases/", query)

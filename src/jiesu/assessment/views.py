@@ -28,8 +28,9 @@ from jiesu.reports import exports
 from jiesu.reports.exports import safe_cell
 
 
-def _unit_and_period(request, param="unit"):
-    """The unit asked for (else the user's first) and the period (else the current one)."""
+def _unit_and_period(request, param="unit", *, strict=False):
+    """The unit asked for (else the user's first) and the period (else the current one; a
+    wrong one is refused when `strict`, else replaced by the current one with a warning)."""
     given = request.GET.get(param, "").strip()
     if given and as_id(given) is None:
         raise Http404("单位编号不正确。")
@@ -42,6 +43,8 @@ def _unit_and_period(request, param="unit"):
     try:
         rules.parse_period(period)
     except ValueError as err:
+        if strict:
+            raise Http404(str(err)) from None
         messages.warning(request, f"{err}已改为显示本期。")
         period = current
     return unit, period, current
@@ -161,7 +164,7 @@ class Drill:
 
 
 def _drill(request) -> Drill:
-    parent, period, _ = _unit_and_period(request, "scope")
+    parent, period, _ = _unit_and_period(request, "scope", strict=True)
     name = request.GET.get("count", "")
     if name not in DRILLS:
         raise Http404("没有这一项考核数字。")
