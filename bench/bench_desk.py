@@ -123,8 +123,7 @@ def assessment_pages(client) -> None:
     client.force_login(User.objects.get(username="zuzhang"))
     street = Unit.objects.get(kind=UnitKind.STREET)
     current = rules.period_of(timezone.now())
-    year, month = rules.parse_period(current)
-    past = f"{year:04d}-{month - 1:02d}" if month > 1 else f"{year - 1:04d}-12"
+    past = rules.shift_period(current, -1)
     busiest = max(scores(past, street)["rows"], key=lambda r: r["received"])["unit"]["id"]
     drill = f"/assessment/cases/?period={past}&scope={street.pk}"
     app = Application.objects.filter(period=past).order_by("pk").first()

@@ -21,6 +21,9 @@ def test_period_bounds_and_boundaries(db):
     assert rules.period_of(at("2026-10-19 00:00")) == "2026-11"
     with pytest.raises(ValueError):
         rules.period_bounds("2026-13")
+    assert rules.shift_period("2026-01", -1) == "2025-12"
+    assert rules.shift_period("2026-12", 1) == "2027-01"
+    assert rules.shift_period("2026-10", -12) == "2025-10"
 
 
 def test_three_rates_and_the_score_by_hand(org, closed_case):

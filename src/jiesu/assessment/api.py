@@ -35,6 +35,18 @@ def allowed_unit(user, unit_id: int | None) -> Unit:
     return unit
 
 
+def drill_child(parent: Unit, child_id: int | None, count: str) -> Unit | None:
+    """Check a drill-down's count and row: the child unit it names (None for the total)."""
+    if count not in DRILLS:
+        raise InvalidInput("没有这一项考核数字。", field="count")
+    if child_id is None:
+        return None
+    child = parent.children.filter(pk=child_id).first()
+    if child is None:
+        raise InvalidInput("该单位不在本次考核的单位中。", field="child")
+    return child
+
+
 @router.get("/scores", summary="考核周期内各单位的三率和综合成绩")
 def get_scores(request, query: Query[ScoreQuery]):
     unit = allowed_unit(request.user, query.unit)
@@ -57,13 +69,7 @@ def get_score_cases(request, query: Query[DrillQuery]):
     (none for the total), `count` one of the counts or lost_response / lost_resolution /
     lost_satisfaction."""
     parent = allowed_unit(request.user, query.unit)
-    if query.count not in DRILLS:
-        raise InvalidInput(f"count 须为以下之一:{', '.join(DRILLS)}。", field="count")
-    child = None
-    if query.child is not None:
-        child = parent.children.filter(pk=query.child).first()
-        if child is None:
-            raise InvalidInput("child 须为 unit 的直属下级单位。", field="child")
+    child = drill_child(parent, query.child, query.count)
     try:
         where = cases_behind(query.period, parent, child, query.count)
     except ValueError as err:

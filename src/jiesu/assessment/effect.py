@@ -14,9 +14,9 @@ from jiesu.assessment.queries import (
     GROUPED,
     ScoreRow,
     case_counts,
-    case_scope,
     child_column,
     exempted,
+    period_scope,
     rate_and_score,
     scores,
 )
@@ -41,15 +41,8 @@ def _difference(rule, values) -> list[int]:
     return [a - b for a, b in zip(kept, out, strict=True)]
 
 
-def _in_period(period: str, parent: Unit, prefix: str = "") -> dict:
-    """The conditions for a case (reached through `prefix`) counted in scores(period, parent)."""
-    start, end = rules.period_bounds(period)
-    where = {"received_at__gte": start, "received_at__lt": end, **case_scope(parent)}
-    return {prefix + name: value for name, value in where.items()}
-
-
 def _period_cases(period: str, parent: Unit, case_ids):
-    return Case.objects.filter(pk__in=case_ids, **_in_period(period, parent))
+    return Case.objects.filter(pk__in=case_ids, **period_scope(period, parent))
 
 
 def shifted(result: dict, parent: Unit, *, put_back=(), take_out=()) -> dict:
@@ -58,7 +51,7 @@ def shifted(result: dict, parent: Unit, *, put_back=(), take_out=()) -> dict:
     cases outside the period or the parent, change nothing): {unit id: ScoreRow} for the
     children, and the parent's pooled row under the key None."""
     period = result["period"]
-    rule = rules.rule_on(rules.period_bounds(period)[1].date())
+    rule = rules.rule_for(period)
     children = list(parent.children.all())
     column, child_of = child_column(parent, children)
     rows = {r["unit"]["id"]: r for r in result["rows"]}
@@ -93,7 +86,8 @@ def period_effect(result: dict, parent: Unit) -> dict | None:
     period = result["period"]
     apps = (
         Application.objects.filter(
-            state__in=[ApplicationState.PASSED, *UNDER_WAY], **_in_period(period, parent, "case__")
+            state__in=[ApplicationState.PASSED, *UNDER_WAY],
+            **period_scope(period, parent, "case__"),
         )
         .order_by()
         .values_list("case_id", "state")

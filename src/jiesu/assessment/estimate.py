@@ -57,12 +57,14 @@ def at_risk(street, period: str):
     )
 
 
-def estimate(street, now=None) -> dict:
-    """The period's score so far, and its cases ranked by the points each one could cost."""
+def estimate(street, now=None, *, result=None) -> dict:
+    """The period's score so far, and its cases ranked by the points each one could cost.
+    `result` is scores() of the current period for the street, if the caller has it."""
     now = now or timezone.now()
     period = rules.period_of(now)
-    result = scores(period, street)
-    rule = rules.rule_on(rules.period_bounds(period)[1].date())
+    if result is None or result["period"] != period:
+        result = scores(period, street)
+    rule = rules.rule_for(period)
     pooled = ScoreRow(**result["pooled"])
     base = exact_score(pooled, rule)
     risks = []

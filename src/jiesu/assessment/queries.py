@@ -68,12 +68,17 @@ GROUPED = (
 )
 
 
+def _response_types(rule: ScoringRule) -> list[str]:
+    """The evaluation types whose valid callbacks count in the response rate."""
+    if rule.response_only_counts:
+        return [EvaluationType.FULL, EvaluationType.RESPONSE_ONLY]
+    return [EvaluationType.FULL]
+
+
 def case_counts(rule: ScoringRule, evaluation, valid, contacted, solved, satisfaction, closed, out):
     """What one case with these values adds to each of COUNTS (0 or 1)."""
     counted = evaluation != EvaluationType.NOT_ASSESSED and not out
-    response_types = [EvaluationType.FULL]
-    if rule.response_only_counts:
-        response_types.append(EvaluationType.RESPONSE_ONLY)
+    response_types = _response_types(rule)
     valid_ = counted and valid is True and evaluation in response_types
     full = counted and valid is True and evaluation == EvaluationType.FULL
     return (
@@ -110,9 +115,7 @@ DRILLS = {
 def count_condition(name: str, rule: ScoringRule) -> Q:
     """The cases one of DRILLS counts, as a condition: the same rule as case_counts, so a
     drill-down lists exactly the cases behind the number."""
-    response_types = [EvaluationType.FULL]
-    if rule.response_only_counts:
-        response_types.append(EvaluationType.RESPONSE_ONLY)
+    response_types = _response_types(rule)
     counted = ~Q(evaluation_type=EvaluationType.NOT_ASSESSED) & ~Q(exempted())
     valid = counted & Q(callback_valid=True, evaluation_type__in=response_types)
     full = counted & Q(callback_valid=True, evaluation_type=EvaluationType.FULL)
@@ -146,15 +149,22 @@ def drill_counts(row: dict) -> dict:
 def cases_behind(period: str, parent: Unit, child: Unit | None, name: str) -> Q:
     """The condition for the cases behind one number of scores(period, parent): the row of
     `child` (or the parent's pooled row when None), the count `name` of DRILLS."""
-    start, end = rules.period_bounds(period)
-    rule = rules.rule_on(end.date())
-    where = Q(received_at__gte=start, received_at__lt=end, **case_scope(parent))
+    rule = rules.rule_for(period)
+    where = Q(**period_scope(period, parent))
     if child is not None:
         if parent.kind == UnitKind.DISTRICT:
             where &= Q(street_id=child.pk)
         else:
             where &= Q(lead_unit__path__startswith=child.path)
     return where & count_condition(name, rule)
+
+
+def period_scope(period: str, parent: Unit, prefix: str = "") -> dict:
+    """The filter for the cases scores(period, parent) counts, reached through `prefix`
+    (such as "case__") from another model."""
+    start, end = rules.period_bounds(period)
+    where = {"received_at__gte": start, "received_at__lt": end, **case_scope(parent)}
+    return {prefix + name: value for name, value in where.items()}
 
 
 def _ratio(numerator: Decimal, denominator: int) -> Decimal | None:
@@ -216,12 +226,12 @@ def scores(period: str, parent: Unit, *, cases=None) -> dict:
     on (300–1,600 groups at district scale), then summed here; the exemption test runs once
     per case."""
     start, end = rules.period_bounds(period)
-    rule = rules.rule_on(end.date())
+    rule = rules.rule_for(period)
     children = list(parent.children.all())
     column, child_of = child_column(parent, children)
     groups = (
         (cases if cases is not None else Case.objects)
-        .filter(received_at__gte=start, received_at__lt=end, **case_scope(parent))
+        .filter(**period_scope(period, parent))
         .annotate(
             exempted=exempted(),
             is_closed=ExpressionWrapper(Q(closed_at__isnull=False), output_field=BooleanField()),

@@ -49,6 +49,18 @@ def period_bounds(name: str) -> tuple[dt.datetime, dt.datetime]:
     return start, end
 
 
+def rule_for(period: str) -> ScoringRule:
+    """The rule a period is computed under: the one in force when it ends."""
+    return rule_on(period_bounds(period)[1].date())
+
+
+def shift_period(name: str, months: int) -> str:
+    """The period `months` after the named one (before it when negative)."""
+    year, month = parse_period(name)
+    index = year * 12 + month - 1 + months
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
 def period_of(moment: dt.datetime) -> str:
     """The name of the period a moment falls in."""
     local = moment.astimezone(LOCAL)

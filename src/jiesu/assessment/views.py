@@ -1,5 +1,6 @@
 """The 考核 page: the period's table by unit, the live estimate and the risk list."""
 
+import contextlib
 import io
 from dataclasses import dataclass
 
@@ -14,16 +15,16 @@ from django.utils.http import content_disposition_header, urlencode
 from openpyxl import Workbook
 
 from jiesu.assessment import effect, rules
-from jiesu.assessment.api import allowed_unit
+from jiesu.assessment.api import allowed_unit, drill_child
 from jiesu.assessment.estimate import estimate
-from jiesu.assessment.queries import DRILLS, cases_behind, drill_counts, scores
+from jiesu.assessment.queries import DRILLS, cases_behind, scores
 from jiesu.cases import queries
-from jiesu.cases.errors import RoleRefused
+from jiesu.cases.errors import InvalidInput, RoleRefused
 from jiesu.cases.forms import CaseFilterForm
+from jiesu.cases.models import Case
 from jiesu.cases.views import render_case_list
 from jiesu.core.params import as_id
 from jiesu.org.models import Unit, UnitKind
-from jiesu.org.queries import grants_of
 from jiesu.reports import exports
 from jiesu.reports.exports import safe_cell
 
@@ -51,12 +52,7 @@ def _unit_and_period(request, param="unit", *, strict=False):
 
 
 def _recent_periods(current: str, count: int = 12) -> list[str]:
-    year, month = rules.parse_period(current)
-    out = []
-    for _ in range(count):
-        out.append(f"{year:04d}-{month:02d}")
-        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
-    return out
+    return [rules.shift_period(current, -back) for back in range(count)]
 
 
 # The table's number columns: header, key in a score row, the drill-down behind the cell.
@@ -105,7 +101,9 @@ def _cells(row: dict, drill_base: str | None, child: int | None) -> list[dict]:
 def assessment_page(request):
     unit, period, current = _unit_and_period(request)
     result = scores(period, unit)
-    live = estimate(unit) if period == current and unit.kind == UnitKind.STREET else None
+    live = None
+    if period == current and unit.kind == UnitKind.STREET:
+        live = estimate(unit, result=result)
     base = f"{reverse('assessment_cases')}?{urlencode({'period': period, 'scope': unit.pk})}"
     # units with units under them open their own table; the parent, if the user may see it
     parents = set(
@@ -113,9 +111,10 @@ def assessment_page(request):
             "parent_id", flat=True
         )
     )
-    up = unit.parent if unit.parent_id else None
-    if up is not None and not any(up.path.startswith(g.path) for g in grants_of(request.user)):
-        up = None
+    up = None
+    if unit.parent_id:
+        with contextlib.suppress(RoleRefused):
+            up = allowed_unit(request.user, unit.parent_id)
     return render(
         request,
         "assessment/scores.html",
@@ -166,14 +165,13 @@ class Drill:
 def _drill(request) -> Drill:
     parent, period, _ = _unit_and_period(request, "scope", strict=True)
     name = request.GET.get("count", "")
-    if name not in DRILLS:
-        raise Http404("没有这一项考核数字。")
-    child = None
-    if request.GET.get("child"):
-        given = as_id(request.GET["child"])
-        child = parent.children.filter(pk=given).first() if given is not None else None
-        if child is None:
-            raise Http404("该单位不在本次考核的单位中。")
+    given = request.GET.get("child", "").strip()
+    # a child that is no id names no unit: 0 is never a unit's id
+    child_id = (as_id(given) or 0) if given else None
+    try:
+        child = drill_child(parent, child_id, name)
+    except InvalidInput as err:
+        raise Http404(err.message) from None
     return Drill(parent, child, period, name)
 
 
@@ -182,20 +180,17 @@ def assessment_cases(request):
     """The cases behind one number of the 考核 page: a unit's row (or the total), one count,
     one period; the case list's own filters narrow it further."""
     drill = _drill(request)
-    result = scores(drill.period, drill.parent)
-    row = (
-        next(r for r in result["rows"] if r["unit"]["id"] == drill.child.pk)
-        if drill.child
-        else result["pooled"]
-    )
+    start, end = rules.period_bounds(drill.period)
+    # the number as the 考核 page shows it, before this list's own filters and visibility
+    number = Case.objects.filter(drill.condition()).count()
     return render_case_list(
         request,
         title=f"{drill.who} · {drill.period} 考核周期 · {DRILLS[drill.name]}",
         extra=drill.condition(),
         ordering=queries.NEWEST_FIRST,
         keep=drill.keep,
-        intro=f"考核页上的数字为 {drill_counts(row)[drill.name]} 件;"
-        f"{result['start'][:10]} 00:00 至 {result['end'][:10]} 00:00 前受理。",
+        intro=f"考核页上的数字为 {number} 件;"
+        f"{start:%Y-%m-%d} 00:00 至 {end:%Y-%m-%d} 00:00 前受理。",
         callback_columns=True,
         export_url=f"{reverse('assessment_cases_export')}?{request.GET.urlencode()}",
     )

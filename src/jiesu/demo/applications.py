@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from jiesu.assessment import applications, rules
 from jiesu.assessment.models import ApplicationKind, ApplicationState, ExemptionGround
+from jiesu.assessment.queries import period_scope
 from jiesu.cases.models import Case, EvaluationType, Satisfaction, Solved
 
 A = ApplicationState
@@ -53,12 +54,9 @@ def _explanation(case, ground, kind: str) -> str:
 def _candidates(office, period: str, rng: random.Random, wanted: int) -> list:
     """Assessed cases of the period whose platform callback cost points; early in a period,
     when few have been called back, closed cases still waiting for their callback too."""
-    start, end = rules.period_bounds(period)
     assessed = (
         Case.objects.filter(
-            street=office.street,
-            received_at__gte=start,
-            received_at__lt=end,
+            **period_scope(period, office.street),
             evaluation_type=EvaluationType.FULL,
             applications__isnull=True,
         )
@@ -110,11 +108,10 @@ def file_applications(office, *, now: dt.datetime, seed: int, past_periods: int 
     grounds = grounds or list(ExemptionGround.objects.filter(active=True))
     if not grounds:
         return 0
-    year, month = rules.parse_period(rules.period_of(now))
+    current = rules.period_of(now)
     filed = 0
     for back in range(past_periods, -1, -1):
-        y, m = (year, month - back) if month > back else (year - 1, month - back + 12)
-        period = f"{y:04d}-{m:02d}"
+        period = rules.shift_period(current, -back)
         plan = CURRENT if back == 0 else PAST
         chosen = _candidates(office, period, rng, len(plan))
         for (target, kind), case in zip(plan, chosen, strict=False):
