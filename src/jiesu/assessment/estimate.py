@@ -3,6 +3,7 @@ most at risk, by the exact points each would cost if it ended unsolved and unsat
 
 import copy
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 from django.db.models import Q
 from django.utils import timezone
@@ -12,6 +13,14 @@ from jiesu.assessment.queries import ScoreRow, exact_score, exempted, scores
 from jiesu.cases.models import Case, EvaluationType, State
 
 RISK_LIMIT = 50
+# The values the loss of a case depends on.
+LOSS_FIELDS = (
+    "evaluation_type",
+    "callback_valid",
+    "callback_contacted",
+    "callback_solved",
+    "callback_satisfaction",
+)
 OPEN = [State.RECEIVED, State.ACCEPTED, State.DISPATCHED, State.REPLIED, State.SHELVED]
 
 
@@ -67,16 +76,28 @@ def estimate(street, now=None, *, result=None) -> dict:
     rule = rules.rule_for(period)
     pooled = ScoreRow(**result["pooled"])
     base = exact_score(pooled, rule)
-    risks = []
-    for case in at_risk(street, period).select_related("lead_unit", "category"):
-        bad = exact_score(worst(pooled, case), rule)
-        if base is not None and bad is not None:
-            risks.append(Risk(case, float(base - bad)))
-    risks.sort(key=lambda r: (-r.loss, r.case.received_at))
+    # a case's loss depends only on these values: read them, not the cases, and work each
+    # combination out once; only the cases shown are loaded whole
+    losses, ranked = {}, []
+    for pk, received_at, *values in at_risk(street, period).values_list(
+        "pk", "received_at", *LOSS_FIELDS
+    ):
+        key = tuple(values)
+        if key not in losses:
+            case = SimpleNamespace(**dict(zip(LOSS_FIELDS, key, strict=True)))
+            bad = exact_score(worst(pooled, case), rule)
+            losses[key] = None if base is None or bad is None else float(base - bad)
+        if losses[key] is not None:
+            ranked.append((-losses[key], received_at, pk))
+    ranked.sort()
+    shown = Case.objects.select_related("lead_unit", "category").in_bulk(
+        [pk for _, _, pk in ranked[:RISK_LIMIT]]
+    )
+    risks = [Risk(shown[pk], -loss) for loss, _, pk in ranked[:RISK_LIMIT]]
     return {
         "period": period,
         "as_of": now,
         "scores": result,
-        "risk": risks[:RISK_LIMIT],
-        "at_risk": len(risks),
+        "risk": risks,
+        "at_risk": len(ranked),
     }
