@@ -4,14 +4,43 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+from jiesu.core import secretkey as _secrets
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(os.environ.get("JIESU_VAR_DIR", BASE_DIR / "var"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
-SECRET_KEY = os.environ.get("JIESU_SECRET_KEY", "jiesu-development-key-change-me-in-production")
-DEBUG = os.environ.get("JIESU_DEBUG", "1") == "1"
+# Safe by default: DEBUG only when asked for; the secret key from the environment or
+# generated once into the var directory (mode 0600); a public key refused with DEBUG off.
+DEBUG = os.environ.get("JIESU_DEBUG", "0") == "1"
+try:
+    SECRET_KEY = _secrets.secret_key(os.environ, VAR_DIR, debug=DEBUG)
+except _secrets.UnsafeKey as _err:
+    raise ImproperlyConfigured(str(_err)) from None
 ALLOWED_HOSTS = os.environ.get("JIESU_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
+
+# Behind TLS (nginx terminates it and sets X-Forwarded-Proto): secure cookies, HSTS and
+# the redirect to https. `jiesu check --deploy` is clean with JIESU_HTTPS=1.
+JIESU_HTTPS = os.environ.get("JIESU_HTTPS", "0") == "1"
+if JIESU_HTTPS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = int(os.environ.get("JIESU_HSTS_SECONDS", 365 * 24 * 3600))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    # /healthz answers the load balancer over plain http on loopback.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -136,3 +165,31 @@ SILENCED_SYSTEM_CHECKS = ["models.W047"]
 
 # API requests per user and period, for every client system's token.
 JIESU_API_RATE = os.environ.get("JIESU_API_RATE", "1200/min")
+
+# Errors with their tracebacks go to rotated files under the var directory, so the 500
+# page's "已记录" is true; warnings and errors also go to the console.
+LOG_DIR = Path(os.environ.get("JIESU_LOG_DIR", VAR_DIR / "logs"))
+LOG_DIR.mkdir(parents=True, exist_ok=True)
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(process)d %(name)s: %(message)s"},
+    },
+    "handlers": {
+        "errors": {
+            "class": "logging.handlers.RotatingFileHandler",
+            "filename": str(LOG_DIR / "errors.log"),
+            "maxBytes": 10 * 1024 * 1024,
+            "backupCount": 10,
+            "encoding": "utf-8",
+            "level": "WARNING",
+            "formatter": "plain",
+        },
+        "console": {"class": "logging.StreamHandler", "level": "WARNING", "formatter": "plain"},
+    },
+    "loggers": {
+        "django": {"handlers": ["errors", "console"], "level": "WARNING", "propagate": False},
+        "jiesu": {"handlers": ["errors", "console"], "level": "INFO", "propagate": False},
+    },
+}
