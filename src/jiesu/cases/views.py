@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.html import escape
 from django.utils.http import (
     content_disposition_header,
     url_has_allowed_host_and_scheme,
@@ -189,8 +190,9 @@ def case_reveal(request, case_id, field):
     try:
         value = services.reveal(case, by=request.user, field=field)
     except WorkflowError as err:
-        return HttpResponse(err.message, status=err.status)
-    return HttpResponse(value)
+        return HttpResponse(escape(err.message), status=err.status)
+    # htmx puts the answer into the page as HTML: a citizen's text must arrive as text.
+    return HttpResponse(escape(value), content_type="text/html; charset=utf-8")
 
 
 @login_required

@@ -118,3 +118,12 @@ document.addEventListener("click", function (event) {
   table.querySelectorAll("thead th").forEach(function (h) { delete h.dataset.sort; });
   th.dataset.sort = asc ? "asc" : "desc";
 });
+
+// No inline handlers (the Content-Security-Policy forbids them): behaviour by data attributes.
+document.addEventListener("change", function (event) {
+  if (event.target.matches("select[data-autosubmit]")) event.target.form.submit();
+});
+document.addEventListener("click", function (event) {
+  var back = event.target.closest("a[data-back]");
+  if (back && window.history.length > 1) { event.preventDefault(); window.history.back(); }
+});
