@@ -177,8 +177,23 @@ JIESU_POLL_SECONDS = int(os.environ.get("JIESU_POLL_SECONDS", 20))
 
 # Spreadsheet imports: the largest file accepted.
 JIESU_IMPORT_MAX_BYTES = int(os.environ.get("JIESU_IMPORT_MAX_BYTES", 100 * 1024 * 1024))
-# Imports from the page run in a background thread; tests may run them in the request.
+# Imports from the page are queued for `jiesu worker`; tests may run them in the request.
 JIESU_IMPORT_IN_BACKGROUND = True
+
+# Imports: limits of the child process that reads an uploaded spreadsheet
+# (src/jiesu/intake/safe_read.py; docs/security-imports.md).
+JIESU_IMPORT_MAX_UNCOMPRESSED = int(os.environ.get("JIESU_IMPORT_MAX_UNCOMPRESSED", 500 * 2**20))
+JIESU_IMPORT_MAX_RATIO = int(os.environ.get("JIESU_IMPORT_MAX_RATIO", 100))
+JIESU_IMPORT_MAX_ENTRIES = int(os.environ.get("JIESU_IMPORT_MAX_ENTRIES", 1000))
+JIESU_IMPORT_MAX_ROWS = int(os.environ.get("JIESU_IMPORT_MAX_ROWS", 1_100_000))
+JIESU_IMPORT_MAX_COLUMNS = int(os.environ.get("JIESU_IMPORT_MAX_COLUMNS", 200))
+JIESU_IMPORT_MAX_CELLS = int(os.environ.get("JIESU_IMPORT_MAX_CELLS", 20_000_000))
+JIESU_IMPORT_CHILD_MEMORY = int(os.environ.get("JIESU_IMPORT_CHILD_MEMORY", 2 * 2**30))
+JIESU_IMPORT_CHILD_SECONDS = float(os.environ.get("JIESU_IMPORT_CHILD_SECONDS", 120))
+# A run whose worker has not written a heartbeat for this long is taken as dead.
+JIESU_IMPORT_STALE_MINUTES = int(os.environ.get("JIESU_IMPORT_STALE_MINUTES", 10))
+# Uploaded import files (and their error workbooks) are deleted after this many days.
+JIESU_IMPORT_RETENTION_DAYS = int(os.environ.get("JIESU_IMPORT_RETENTION_DAYS", 30))
 
 # The routing-rule table's "one rule per category and community, also for all communities"
 # constraint needs NULLS NOT DISTINCT, which SQLite lacks; the form checks it there.

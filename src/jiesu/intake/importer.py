@@ -6,10 +6,8 @@ keeps the diff on the timeline. Rows are processed in batches, each one transact
 crash loses at most the batch in hand, never half a case, and a re-run finishes the job.
 """
 
-import csv
 import datetime as dt
 import hashlib
-import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,11 +21,11 @@ from jiesu.cases.errors import WorkflowError
 from jiesu.cases.models import Case, Category, Channel, Tag
 from jiesu.intake import columns as C
 from jiesu.intake.models import ColumnMapping, ImportRow, ImportRun, ImportStatus, RowOutcome
+from jiesu.intake.safe_read import ImportRefused, read_table
 from jiesu.org.models import Unit, UnitKind
 from jiesu.reports.exports import safe_cell
 
 BATCH = 1000
-READERS = (".xlsx", ".xlsm", ".xls", ".csv")
 # Case fields an export may change on a case jiesu already has.
 UPDATABLE = (
     "title",
@@ -54,10 +52,6 @@ UPDATABLE = (
 CALLBACK_FIELDS = {"callback_solved", "callback_satisfaction"}
 
 
-class ImportRefused(Exception):
-    """The file as a whole cannot be imported; the message says why, in Chinese."""
-
-
 @dataclass
 class RowResult:
     number: int
@@ -69,31 +63,6 @@ class RowResult:
 
 
 # --- reading -----------------------------------------------------------------------
-
-
-def _decode(data: bytes) -> str:
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ImportRefused("无法识别文件编码:请另存为 UTF-8 或 GBK 编码的 CSV,或 Excel 文件。")
-
-
-def read_table(path: Path) -> list[list]:
-    """All rows of the first sheet (or the CSV), as lists of cell values."""
-    suffix = path.suffix.lower()
-    if suffix not in READERS:
-        raise ImportRefused(f"不支持的文件类型“{suffix}”:请上传 .xlsx、.xls 或 .csv 文件。")
-    if suffix == ".csv":
-        return list(csv.reader(io.StringIO(_decode(path.read_bytes()))))
-    from python_calamine import CalamineWorkbook
-
-    try:
-        book = CalamineWorkbook.from_path(str(path))
-        return book.get_sheet_by_index(0).to_python(skip_empty_area=False)
-    except Exception as err:  # calamine raises its own types for broken files
-        raise ImportRefused(f"无法读取该表格文件:{err}") from None
 
 
 def header_map(headers: list, platform: str) -> dict[int, str]:

@@ -16,8 +16,9 @@ from django.views.decorators.http import require_POST
 
 from jiesu.cases.models import Platform
 from jiesu.intake import columns
-from jiesu.intake.importer import READERS, ImportRefused, import_file, start_run
+from jiesu.intake.importer import ImportRefused, import_file, start_run
 from jiesu.intake.models import ColumnMapping, ImportRun, ImportStatus
+from jiesu.intake.safe_read import READERS
 from jiesu.org.models import Role, Unit, UnitKind
 from jiesu.org.queries import grants_of
 
