@@ -18,6 +18,15 @@ def at(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(text).replace(tzinfo=LOCAL)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _audit_triggers_lifted_for_flush():
+    """The audit log's triggers refuse the DELETE/TRUNCATE that empties the database after
+    a transactional test; tests/audit/flush.py lifts them for that flush only."""
+    from tests.audit.flush import lift_triggers_during_flush
+
+    lift_triggers_during_flush()
+
+
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
