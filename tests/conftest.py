@@ -30,6 +30,7 @@ def _audit_triggers_lifted_for_flush():
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.JIESU_BACKUP_DIR = tmp_path / "backups"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 

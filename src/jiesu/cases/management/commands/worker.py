@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from jiesu.cases import deadlines, search
+from jiesu.ops import jobs as ops_jobs
 
 
 class Command(BaseCommand):
@@ -23,6 +24,8 @@ class Command(BaseCommand):
                 f"{timezone.localtime():%Y-%m-%d %H:%M:%S} "
                 f"警示灯变化 {changed} 件,新建检索索引 {indexed} 件"
             )
+            ops_jobs.heartbeat()
+            ops_jobs.daily_backup_if_due(timezone.now())
             if once:
                 return
             time.sleep(interval)

@@ -1,0 +1,5 @@
+from django.urls import path
+
+from jiesu.ops import views
+
+urlpatterns = [path("", views.healthz, name="healthz")]
