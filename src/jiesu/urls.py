@@ -5,6 +5,7 @@ from jiesu.api import api
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("healthz", include("jiesu.ops.urls")),
     path("api/", api.urls),
     path("open311/v2/", include("jiesu.intake.open311_urls")),
     path("intake/paste/", include("jiesu.intake.paste_urls")),
