@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "csp",
     "ninja",
+    "axes",
     "jiesu.core",
     "jiesu.org",
     "jiesu.cases",
@@ -91,8 +92,11 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "jiesu.core.middleware.SessionLimitMiddleware",
+    "jiesu.core.middleware.PasswordChangeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "jiesu.urls"
@@ -133,8 +137,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Password rules (等保 身份鉴别), see jiesu/core/passwords.py and docs/security-identification.md.
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "jiesu.core.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "jiesu.core.passwords.CharacterClassesValidator", "OPTIONS": {"min_classes": 3}},
+    {"NAME": "jiesu.core.passwords.UserAttributeSimilarityValidator"},
+    {"NAME": "jiesu.core.passwords.CommonPasswordValidator"},
+    {"NAME": "jiesu.core.passwords.PasswordAge"},
 ]
 
 LANGUAGE_CODE = "zh-hans"
@@ -246,3 +255,30 @@ JIESU_BACKUP_KEY_FILE = os.environ.get("JIESU_BACKUP_KEY_FILE", "")
 JIESU_HEALTH_WORKER_SILENT_SECONDS = int(os.environ.get("JIESU_HEALTH_WORKER_SILENT_SECONDS", 300))
 JIESU_HEALTH_DISK_FREE_BYTES = int(os.environ.get("JIESU_HEALTH_DISK_FREE_BYTES", 1024**3))
 JIESU_HEALTH_BACKUP_MAX_AGE_HOURS = int(os.environ.get("JIESU_HEALTH_BACKUP_MAX_AGE_HOURS", 26))
+
+# Identification (等保 身份鉴别): login lockout, password age, session limits.
+# django-axes locks an account after JIESU_LOGIN_FAILURE_LIMIT failures; jiesu's handler locks
+# an address (shared by an office's desks) only after JIESU_LOGIN_IP_FAILURE_LIMIT.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "jiesu.core.lockout.LockoutHandler"
+AXES_LOCKOUT_PARAMETERS = ["username"]
+# The address is counted too, by LockoutHandler at its own limit; axes cannot see that.
+SILENCED_SYSTEM_CHECKS = [*SILENCED_SYSTEM_CHECKS, "axes.W006"]
+AXES_FAILURE_LIMIT = int(os.environ.get("JIESU_LOGIN_FAILURE_LIMIT", 5))
+JIESU_LOGIN_IP_FAILURE_LIMIT = int(os.environ.get("JIESU_LOGIN_IP_FAILURE_LIMIT", 50))
+JIESU_LOGIN_COOLOFF_MINUTES = int(os.environ.get("JIESU_LOGIN_COOLOFF_MINUTES", 30))
+AXES_COOLOFF_TIME = JIESU_LOGIN_COOLOFF_MINUTES / 60  # hours, as a float
+AXES_RESET_ON_SUCCESS = True
+# Tries during a lockout are refused but do not extend it, so the page can name its end.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "jiesu.core.lockout.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_VERBOSE = False
+JIESU_PASSWORD_MAX_AGE_DAYS = int(os.environ.get("JIESU_PASSWORD_MAX_AGE_DAYS", 90))
+JIESU_SESSION_IDLE_MINUTES = int(os.environ.get("JIESU_SESSION_IDLE_MINUTES", 30))
+JIESU_SESSION_MAX_HOURS = int(os.environ.get("JIESU_SESSION_MAX_HOURS", 12))
+SESSION_COOKIE_AGE = JIESU_SESSION_MAX_HOURS * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
