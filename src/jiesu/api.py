@@ -53,7 +53,10 @@ def not_found(request, exc):
 
 @api.exception_handler(AuthenticationError)
 def unauthenticated(request, exc):
-    return _error(request, 401, "unauthenticated", "请先登录,或在请求头中提供有效的接口令牌。")
+    message = str(exc)
+    if not ours(message):
+        message = "请先登录,或在请求头中提供有效的接口令牌。"
+    return _error(request, 401, "unauthenticated", message)
 
 
 @api.exception_handler(Throttled)

@@ -20,8 +20,8 @@ from jiesu.cases import actions, bulk, deadlines, queries, queues, services, wor
 from jiesu.cases.errors import InvalidInput, WorkflowError
 from jiesu.cases.forms import ACTION_FORMS, CaseFilterForm
 from jiesu.cases.models import Lamp, State
-from jiesu.cases.presenters import event_story, masked_pii
-from jiesu.core.masking import MASKERS
+from jiesu.cases.presenters import TEXT_FIELDS, masked_event, masked_pii, masked_reply
+from jiesu.core.masking import MASKERS, has_hidden, own_data
 from jiesu.core.models import PiiField
 from jiesu.core.params import as_id
 from jiesu.insights import duplicates, routing
@@ -99,6 +99,7 @@ def _detail_context(request, case, forms=None):
         if a in ACTION_FORMS
     ]
     lamp = deadlines.clock_fields(case, timezone.now())["lamp"]
+    own = own_data(case)
     return {
         "case": case,
         "lamp": lamp,
@@ -106,8 +107,9 @@ def _detail_context(request, case, forms=None):
         "pii": masked_pii(case),
         "pii_fields": [(f, PiiField(f).label) for f in MASKERS],
         "may_reveal": services.may_reveal(request.user, case),
-        "revealable": [f for f in MASKERS if getattr(case, f)],
-        "timeline": [(e, event_story(e)) for e in queries.timeline(case)],
+        "revealable": [f for f in MASKERS if getattr(case, f)]
+        + [f for f in TEXT_FIELDS if _text_hides(case, f)],
+        "timeline": [(e, *masked_event(e, own)) for e in queries.timeline(case)],
         "panels": panels,
         "may_attach": "attach" in allowed,
         "evidence_actions": actions.EVIDENCE_ACTIONS,
@@ -125,9 +127,16 @@ def _detail_context(request, case, forms=None):
     }
 
 
+def _text_hides(case, field: str) -> bool:
+    """Whether a free-text field holds something masked, so that 显示 has a use."""
+    if field == "reply":
+        return any(has_hidden(str(v), own_data(case)) for v in (case.reply or {}).values())
+    return has_hidden(getattr(case, field), own_data(case))
+
+
 def _reply_rows(case) -> list[tuple[str, str, str]]:
-    """The latest reply as (part, label, text) rows, times in local time."""
-    reply = dict(case.reply or {})
+    """The latest reply as (part, label, text) rows, masked, times in local time."""
+    reply = masked_reply(case)
     if reply.get("contact_at"):
         when = timezone.localtime(dt.datetime.fromisoformat(reply["contact_at"]))
         reply["contact_at"] = f"{when:%Y-%m-%d %H:%M}"

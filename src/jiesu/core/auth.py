@@ -1,21 +1,23 @@
 """API authentication: `Authorization: Bearer <token>` for other systems, sessions for the browser."""
 
 from django.conf import settings
-from django.utils import timezone
+from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer, django_auth
 from ninja.throttling import UserRateThrottle
 
-from jiesu.core.models import ApiToken, hash_token
+from jiesu.core.models import ApiToken, TokenRefused
 
 
 class BearerToken(HttpBearer):
     def authenticate(self, request, token):
-        row = ApiToken.objects.select_related("user").filter(key_hash=hash_token(token)).first()
-        if row is None or not row.user.is_active:
+        try:
+            user = ApiToken.user_for(token)
+        except TokenRefused as refused:
+            raise AuthenticationError(message=str(refused)) from refused
+        if user is None:
             return None
-        ApiToken.objects.filter(pk=row.pk).update(last_used_at=timezone.now())
-        request.user = row.user
-        return row.user
+        request.user = user
+        return user
 
 
 API_AUTH = [BearerToken(), django_auth]

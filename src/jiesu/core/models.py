@@ -1,10 +1,13 @@
-"""Cross-cutting tables: the official working-day calendar, PII access log, API tokens."""
+"""Cross-cutting tables: the official working-day calendar, PII access log, API tokens,
+password ages."""
 
+import datetime as dt
 import hashlib
 import secrets
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class DayKind(models.TextChoices):
@@ -35,6 +38,10 @@ class PiiField(models.TextChoices):
     PHONE = "caller_phone", "来电人电话"
     ACCOUNT = "caller_account", "来电人账号"
     ADDRESS = "address", "详细地址"
+    # free text holding phone, identity-card or bank-card numbers
+    TITLE = "title", "标题"
+    CONTENT = "content", "主要内容"
+    REPLY = "reply", "办理结果"
 
 
 class PiiAccess(models.Model):
@@ -58,13 +65,26 @@ def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+TOKEN_DAYS = 365
+
+
+class TokenRefused(Exception):
+    """A known token that may no longer be used; the message is for the client."""
+
+
+def token_expiry() -> dt.datetime:
+    return timezone.now() + dt.timedelta(days=TOKEN_DAYS)
+
+
 class ApiToken(models.Model):
     """A bearer token for other systems; only its hash is stored."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
     key_hash = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField("签发时间", auto_now_add=True)
+    expires_at = models.DateTimeField("有效期至", default=token_expiry)
+    revoked_at = models.DateTimeField("吊销时间", null=True, blank=True)
+    last_used_at = models.DateTimeField("最近使用", null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "接口令牌"
@@ -73,7 +93,50 @@ class ApiToken(models.Model):
         return f"{self.user} 的接口令牌"
 
     @classmethod
-    def issue(cls, user) -> str:
+    def user_for(cls, raw: str):
+        """The active user of a usable token, marking the token used; None for no such token.
+
+        Raises TokenRefused for a revoked or expired token.
+        """
+        row = cls.objects.select_related("user").filter(key_hash=hash_token(raw)).first()
+        if row is None or not row.user.is_active:
+            return None
+        now = timezone.now()
+        if row.revoked_at is not None:
+            raise TokenRefused("接口令牌已被吊销,请联系系统管理员重新签发。")
+        if row.expires_at <= now:
+            raise TokenRefused("接口令牌已过期,请联系系统管理员重新签发。")
+        cls.objects.filter(pk=row.pk).update(last_used_at=now)
+        return row.user
+
+    @classmethod
+    def issue(cls, user, *, days: int = TOKEN_DAYS) -> str:
         raw = "js_" + secrets.token_urlsafe(32)
-        cls.objects.create(user=user, key_hash=hash_token(raw))
+        expires_at = timezone.now() + dt.timedelta(days=days)
+        cls.objects.create(user=user, key_hash=hash_token(raw), expires_at=expires_at)
         return raw
+
+
+class PasswordState(models.Model):
+    """When a user last changed their password, and whether they must change it now.
+
+    A user without a row counts from `date_joined`.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="password_state",
+        verbose_name="用户",
+    )
+    changed_at = models.DateTimeField("最近修改密码", default=timezone.now)
+    must_change = models.BooleanField(
+        "下次登录须修改密码", default=False, help_text="为用户设置临时密码后勾选。"
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "密码状态"
+
+    def __str__(self) -> str:
+        return f"{self.user} 的密码"

@@ -23,7 +23,7 @@ from jiesu.cases import workflow
 from jiesu.cases.errors import WorkflowError
 from jiesu.cases.models import Case, Category, Channel, Platform, RequestType, State
 from jiesu.core.masking import mask_address
-from jiesu.core.models import ApiToken, hash_token
+from jiesu.core.models import ApiToken, TokenRefused
 from jiesu.org.models import Unit, UnitKind
 from jiesu.org.queries import grants_of
 
@@ -157,11 +157,13 @@ def token_user(request):
         raw = rest.strip() if scheme.lower() == "bearer" else ""
     if not raw:
         raise Open311Error(403, "缺少 api_key,无法继续。(missing api_key)")
-    row = ApiToken.objects.select_related("user").filter(key_hash=hash_token(raw)).first()
-    if row is None or not row.user.is_active:
+    try:
+        user = ApiToken.user_for(raw)
+    except TokenRefused as refused:
+        raise Open311Error(403, f"{refused}(expired or revoked api_key)") from refused
+    if user is None:
         raise Open311Error(403, "api_key 无效,无法继续。(invalid api_key)")
-    ApiToken.objects.filter(pk=row.pk).update(last_used_at=timezone.now())
-    return row.user
+    return user
 
 
 # --- discovery and services --------------------------------------------------------

@@ -4,6 +4,7 @@ from django.views.generic import RedirectView
 
 from jiesu.cases import queue_views
 from jiesu.cases import views as case_views
+from jiesu.core.views import PasswordChange
 from jiesu.knowledge import views as knowledge_views
 from jiesu.web.forms import LoginForm
 
@@ -15,6 +16,7 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/password/", PasswordChange.as_view(), name="password_change"),
     path("cases/", case_views.case_list, name="case_list"),
     path("cases/bulk/", case_views.case_bulk, name="case_bulk"),
     path("rules/", knowledge_views.rule_list, name="rule_list"),
