@@ -5,7 +5,6 @@ and content; so is any other mobile number in them.
 """
 
 import io
-import re
 
 from django.utils import timezone
 from docx import Document
@@ -16,23 +15,19 @@ from docx.shared import Cm, Pt
 from jiesu.assessment.applications import recorded_confirmations
 from jiesu.assessment.models import ApplicationKind
 from jiesu.cases.models import Platform
-from jiesu.core.masking import MASKERS, mask_phone, masked
+from jiesu.core.masking import mask_text, masked, own_data
 
 TITLE_FONT = "宋体"
 HEADING_FONT = "黑体"
 BODY_FONT = "仿宋"
 TITLE_SIZE = Pt(22)  # 二号
 BODY_SIZE = Pt(16)  # 三号
-MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 
 
 def _scrub(text: str, case) -> str:
-    """The text with the caller's own data, and any mobile number, masked."""
-    for field in MASKERS:
-        value = getattr(case, field)
-        if len(value) > 1:  # a one-character name would mask that character everywhere
-            text = text.replace(value, masked(field, value))
-    return MOBILE.sub(lambda m: mask_phone(m.group()), text)
+    """The text with the caller's own data, and any phone, identity-card or bank-card
+    number, masked."""
+    return mask_text(text, own_data(case))
 
 
 def _font(run, name: str, size, *, bold: bool = False) -> None:

@@ -9,8 +9,9 @@ from pydantic import Field
 
 from jiesu.cases import actions, queries, queues, services
 from jiesu.cases.errors import InvalidInput
-from jiesu.cases.presenters import masked_pii
+from jiesu.cases.presenters import masked_pii, masked_reply
 from jiesu.core.auth import API_AUTH
+from jiesu.core.masking import mask_data, mask_text, own_data
 
 router = Router(auth=API_AUTH, tags=["工单"])
 
@@ -169,6 +170,8 @@ def detail(case) -> dict:
         }
     )
     out.update(masked_pii(case))
+    out["reply"] = masked_reply(case)
+    own = own_data(case)
     out["district"] = _ref(case.district)
     out["street"] = _ref(case.street)
     out["co_units"] = [_ref(u) for u in case.co_units.all()]
@@ -180,8 +183,8 @@ def detail(case) -> dict:
             "action": e.action,
             "from_state": e.from_state,
             "to_state": e.to_state,
-            "reason": e.reason,
-            "payload": e.payload,
+            "reason": mask_text(e.reason, own),
+            "payload": mask_data(e.payload, own),
         }
         for e in queries.timeline(case)
     ]

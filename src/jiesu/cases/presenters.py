@@ -6,13 +6,32 @@ from django.utils import timezone
 
 from jiesu.cases.models import Satisfaction, Solved
 from jiesu.cases.workflow import ACTION_LABELS
-from jiesu.core.masking import MASKERS, masked
+from jiesu.core.masking import MASKERS, mask_data, mask_text, masked, own_data
 
 PLATFORM_LABELS = {"city": "市级平台", "district": "区级平台"}
 
 
+# Free text a case carries that may hold personal data; revealed like the fields.
+TEXT_FIELDS = {"title": "标题", "content": "主要内容", "reply": "办理结果"}
+
+
 def masked_pii(case) -> dict:
-    return {name: masked(name, getattr(case, name)) for name in MASKERS}
+    """The caller's fields masked, and the title and content with any phone, identity-card
+    or bank-card number (and the caller's own data) masked inside them."""
+    own = own_data(case)
+    out = {name: masked(name, own[name]) for name in MASKERS}
+    out["title"] = mask_text(case.title, own)
+    out["content"] = mask_text(case.content, own)
+    return out
+
+
+def masked_reply(case) -> dict:
+    return mask_data(dict(case.reply or {}), own_data(case))
+
+
+def masked_event(event, own: dict) -> tuple[str, str]:
+    """The timeline sentence and reason of an event, masked."""
+    return mask_text(event_story(event), own), mask_text(event.reason, own)
 
 
 def _when(iso: str) -> str:

@@ -10,7 +10,7 @@ from django.db import transaction
 from jiesu.cases import workflow
 from jiesu.cases.errors import InvalidInput, RoleRefused
 from jiesu.cases.models import Attachment
-from jiesu.core.masking import MASKERS
+from jiesu.core.masking import REVEALABLE
 from jiesu.core.models import PiiAccess, PiiField
 from jiesu.org.models import PII_ROLES
 
@@ -57,11 +57,15 @@ def may_reveal(user, case) -> bool:
 
 def reveal(case, *, by, field: str, channel: str = "web") -> str:
     """The full value of one personal-data field, logged."""
-    if field not in MASKERS:
+    if field not in REVEALABLE:
         raise InvalidInput("没有这个个人信息字段。", field="field")
     if not may_reveal(by, case):
         raise RoleRefused("您的角色无权查看诉求人的完整个人信息。")
     PiiAccess.objects.create(user=by, case=case, field=field, channel=channel)
+    if field == "reply":
+        labels = dict(workflow.REPLY_PARTS, unit="办理单位")
+        reply = case.reply or {}
+        return "\n".join(f"{labels[p]}:{reply[p]}" for p in labels if reply.get(p))
     return getattr(case, field)
 
 

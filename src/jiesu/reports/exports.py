@@ -7,7 +7,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from jiesu.cases.presenters import masked_pii
+from jiesu.cases.presenters import masked_pii, masked_reply
 
 # Headers as the platform's own exports name them, so the ledger reads the same.
 COLUMNS = [
@@ -15,8 +15,8 @@ COLUMNS = [
     ("来源平台", 8, lambda c, p: c.get_platform_display()),
     ("诉求类型", 8, lambda c, p: c.get_request_type_display()),
     ("问题分类", 28, lambda c, p: c.category.full_name if c.category_id else ""),
-    ("标题", 30, lambda c, p: c.title),
-    ("主要内容", 50, lambda c, p: c.content),
+    ("标题", 30, lambda c, p: p["title"]),
+    ("主要内容", 50, lambda c, p: p["content"]),
     ("工单状态", 12, lambda c, p: c.get_state_display()),
     ("来电人", 8, lambda c, p: p["caller_name"]),
     ("来电人电话", 14, lambda c, p: p["caller_phone"]),
@@ -25,7 +25,7 @@ COLUMNS = [
     ("小区点位/问题点位", 18, lambda c, p: p["address"]),
     ("主办单位", 16, lambda c, p: c.lead_unit.name if c.lead_unit_id else ""),
     ("截止时间", 17, lambda c, p: c.due_at),
-    ("办理结果", 30, lambda c, p: (c.reply or {}).get("result", "")),
+    ("办理结果", 30, lambda c, p: masked_reply(c).get("result", "")),
     ("办结时间", 17, lambda c, p: c.closed_at),
 ]
 
