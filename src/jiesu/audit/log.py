@@ -88,7 +88,7 @@ def record(
     if kind not in Kind.values:
         raise ValueError(f"unknown audit kind {kind!r}")
     request = request if request is not None else current_request.get()
-    if user is None and request is not None:
+    if user is None and not username and request is not None:
         user = getattr(request, "user", None)
     if user is not None and not getattr(user, "is_authenticated", False):
         user = None

@@ -1,0 +1,129 @@
+"""Who may read which audit rows, the filtered list, and reveal counts per person per day."""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Q
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from jiesu.audit.models import AuditEvent, Kind
+from jiesu.org.models import Membership, Role, Unit
+from jiesu.org.queries import grants_of
+
+COUNT_LIMIT = 10_000
+
+
+def is_audit_admin(user) -> bool:
+    return bool(user.is_superuser or any(g.role == Role.ADMIN for g in grants_of(user)))
+
+
+def led_paths(user) -> list[str]:
+    return sorted({g.path for g in grants_of(user) if g.role == Role.LEADER})
+
+
+def may_read(user) -> bool:
+    return is_audit_admin(user) or bool(led_paths(user))
+
+
+def visible_events(user):
+    """The administrator reads every row. A 组长 reads the rows of the people who hold a
+    grant on a unit in a subtree they lead (themselves included), except the rows of
+    administrators and superusers; failed logins and lockouts count by the username tried.
+    Everyone else reads nothing."""
+    if is_audit_admin(user):
+        return AuditEvent.objects.all()
+    paths = led_paths(user)
+    if not paths:
+        return AuditEvent.objects.none()
+    under = Q()
+    for path in paths:
+        under |= Q(path__startswith=path)
+    units = Unit.objects.filter(under)
+    people = Membership.objects.filter(unit__in=units).values("user_id")
+    overseers = Membership.objects.filter(role=Role.ADMIN).values("user_id")
+    staff = (
+        get_user_model()
+        .objects.filter(pk__in=people)
+        .exclude(pk__in=overseers)
+        .exclude(is_superuser=True)
+    )
+    return AuditEvent.objects.filter(
+        Q(actor_id__in=staff.values("pk"))
+        | Q(
+            actor_id=None,
+            kind__in=[Kind.LOGIN_FAILED, Kind.LOCKOUT],
+            actor_username__in=staff.values("username"),
+        )
+    )
+
+
+def local_day_start(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.min, tzinfo=ZoneInfo(settings.TIME_ZONE))
+
+
+def filtered(events, *, since=None, until=None, person="", kind="", ip=""):
+    """`since` and `until` are dates, both days included."""
+    if since:
+        events = events.filter(at__gte=local_day_start(since))
+    if until:
+        events = events.filter(at__lt=local_day_start(until + dt.timedelta(days=1)))
+    if person:
+        events = events.filter(actor_username=person)
+    if kind:
+        events = events.filter(kind=kind)
+    if ip:
+        events = events.filter(ip=ip)
+    return events
+
+
+def page(events, *, before: int | None, size: int) -> tuple[list[AuditEvent], int | None]:
+    """One page, newest first, of the rows older than `before`; and the next page's `before`."""
+    if before is not None:
+        events = events.filter(id__lt=before)
+    rows = list(events.order_by("-id")[: size + 1])
+    more = len(rows) > size
+    rows = rows[:size]
+    return rows, (rows[-1].id if more else None)
+
+
+def bounded_count(events) -> tuple[int, bool]:
+    """How many rows match, counting at most COUNT_LIMIT; and whether there are more."""
+    n = events.order_by()[: COUNT_LIMIT + 1].count()
+    return min(n, COUNT_LIMIT), n > COUNT_LIMIT
+
+
+def reveal_days(events, *, days: int = 30, now=None) -> tuple[list[dt.date], list[dict]]:
+    """Reveals per person per day over the last `days` days: the days, newest first, and
+    one row per person with their counts in that order and their total."""
+    now = timezone.localtime(now or timezone.now())
+    today = now.date()
+    span = [today - dt.timedelta(days=n) for n in range(days)]
+    counts = (
+        events.filter(kind=Kind.REVEAL, at__gte=local_day_start(span[-1]))
+        .annotate(day=TruncDate("at", tzinfo=ZoneInfo(settings.TIME_ZONE)))
+        .values("actor_username", "day")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    people: dict[str, dict] = {}
+    for row in counts:
+        person = people.setdefault(row["actor_username"], {})
+        person[row["day"]] = row["n"]
+    table = [
+        {
+            "person": name,
+            "counts": [by_day.get(day, 0) for day in span],
+            "total": sum(by_day.values()),
+        }
+        for name, by_day in people.items()
+    ]
+    table.sort(key=lambda r: (-r["total"], r["person"]))
+    return span, table
+
+
+def recent_alerts(events, *, now=None, hours: int = 24):
+    since = (now or timezone.now()) - dt.timedelta(hours=hours)
+    return list(events.filter(kind=Kind.ALERT, at__gte=since).order_by("-id")[:20])
