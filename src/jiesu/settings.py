@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "jiesu.assessment",
     "jiesu.web",
     "jiesu.demo",
+    "jiesu.audit",
     "jiesu.ops",
 ]
 
@@ -91,6 +92,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "jiesu.audit.middleware.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "jiesu.core.middleware.SessionLimitMiddleware",
     "jiesu.core.middleware.PasswordChangeMiddleware",
@@ -282,3 +284,10 @@ JIESU_SESSION_IDLE_MINUTES = int(os.environ.get("JIESU_SESSION_IDLE_MINUTES", 30
 JIESU_SESSION_MAX_HOURS = int(os.environ.get("JIESU_SESSION_MAX_HOURS", 12))
 SESSION_COOKIE_AGE = JIESU_SESSION_MAX_HOURS * 3600
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# Audit (安全审计): proxies whose X-Forwarded-For is believed (addresses or networks,
+# comma-separated), and how many reveals of personal data in an hour raise an alert.
+JIESU_TRUSTED_PROXIES = [
+    p.strip() for p in os.environ.get("JIESU_TRUSTED_PROXIES", "").split(",") if p.strip()
+]
+JIESU_REVEAL_ALERT_PER_HOUR = int(os.environ.get("JIESU_REVEAL_ALERT_PER_HOUR", 30))

@@ -7,6 +7,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", include("jiesu.ops.urls")),
     path("api/", api.urls),
+    path("audit/", include("jiesu.audit.urls")),
     path("open311/v2/", include("jiesu.intake.open311_urls")),
     path("intake/paste/", include("jiesu.intake.paste_urls")),
     path("intake/import/", include("jiesu.intake.urls")),

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from jiesu.assessment import applications, effect
 from jiesu.assessment.documents import explanation_document
 from jiesu.assessment.models import ApplicationKind, ApplicationState, ExemptionGround
+from jiesu.audit import log as audit_log
 from jiesu.cases import services
 from jiesu.cases.errors import InvalidInput, WorkflowError
 from jiesu.cases.models import Attachment, Case
@@ -300,4 +301,5 @@ def application_document(request, app_id):
     response["Content-Disposition"] = content_disposition_header(
         True, f"情况说明-{app.case.platform_no}.docx"
     )
+    audit_log.exported(request, "情况说明", 1, case=app.case.platform_no, application=app.pk)
     return response

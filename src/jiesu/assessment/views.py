@@ -18,6 +18,7 @@ from jiesu.assessment import effect, rules
 from jiesu.assessment.api import allowed_unit, drill_child
 from jiesu.assessment.estimate import estimate
 from jiesu.assessment.queries import DRILLS, cases_behind, scores
+from jiesu.audit import log as audit_log
 from jiesu.cases import queries
 from jiesu.cases.errors import InvalidInput, RoleRefused
 from jiesu.cases.forms import CaseFilterForm
@@ -208,7 +209,8 @@ def assessment_cases_export(request):
     cases = queries.case_list(
         request.user, form.to_filter(), extra=drill.condition(), ordering=queries.NEWEST_FIRST
     )
-    if cases.count() > EXPORT_LIMIT:
+    count = cases.count()
+    if count > EXPORT_LIMIT:
         messages.error(
             request,
             f"本列表超过 {EXPORT_LIMIT:,} 件,无法一次导出;请按受理日期或单位缩小范围后再导出。",
@@ -221,6 +223,7 @@ def assessment_cases_export(request):
     response["Content-Disposition"] = content_disposition_header(
         True, f"考核明细-{drill.who}-{drill.period}-{DRILLS[drill.name]}.xlsx"
     )
+    audit_log.exported(request, "考核明细", count, **request.GET.dict())
     return response
 
 
@@ -263,4 +266,5 @@ def assessment_export(request):
     response["Content-Disposition"] = content_disposition_header(
         True, f"考核成绩-{unit.name}-{period}.xlsx"
     )
+    audit_log.exported(request, "考核成绩", len(result["rows"]), unit=unit.name, period=period)
     return response

@@ -1,5 +1,7 @@
 from django.conf import settings
 
+from jiesu.audit import alerts
+from jiesu.audit import queries as audit_queries
 from jiesu.cases import queues
 from jiesu.org.models import Role, UnitKind
 from jiesu.org.queries import grants_of
@@ -10,7 +12,10 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
+    audit_admin = audit_queries.is_audit_admin(user)
     return {
+        "nav_audit": audit_admin or bool(audit_queries.led_paths(user)),
+        "nav_audit_alerts": alerts.recent_count() if audit_admin else 0,
         "nav_queues": queues.queues_for(user),
         "poll_seconds": settings.JIESU_POLL_SECONDS,
         "is_leader": any(g.role == Role.LEADER for g in grants_of(user)),

@@ -16,6 +16,7 @@ from django.utils.http import (
 )
 from django.views.decorators.http import require_POST
 
+from jiesu.audit import log as audit_log
 from jiesu.cases import actions, bulk, deadlines, queries, queues, services, workflow
 from jiesu.cases.errors import InvalidInput, WorkflowError
 from jiesu.cases.forms import ACTION_FORMS, CaseFilterForm
@@ -251,6 +252,9 @@ def case_bulk(request):
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
         response["Content-Disposition"] = content_disposition_header(True, f"工单台账-{stamp}.xlsx")
+        audit_log.exported(
+            request, "工单台账(勾选)", len(chosen), cases=[c.platform_no for c in chosen][:200]
+        )
         return response
     if action not in bulk.BULK_ACTIONS:
         messages.error(request, "请选择批量操作。")

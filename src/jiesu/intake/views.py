@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from jiesu.audit import log as audit_log
 from jiesu.cases.models import Platform
 from jiesu.intake import columns
 from jiesu.intake.importer import ImportRefused, import_file, start_run
@@ -131,6 +132,7 @@ def import_errors(request, run_id):
     run = _visible_run(request, run_id)
     if not run.errors_file or not Path(run.errors_file).exists():
         raise Http404("没有错误明细。")
+    audit_log.exported(request, "导入错误明细", run.failed, run=run.pk, file=run.file_name)
     return FileResponse(
         open(run.errors_file, "rb"), as_attachment=True, filename=f"导入错误-{run.file_name}.xlsx"
     )
