@@ -6,7 +6,7 @@ PORT ?= 8000
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: run test lint setup system-deps bench clean
+.PHONY: run test lint setup system-deps bench load clean
 
 setup: $(VENV)/.installed
 
@@ -18,6 +18,10 @@ $(VENV)/.installed: pyproject.toml uv.lock
 
 run: setup
 	$(VENV)/bin/jiesu run --port $(PORT)
+
+# 50 operators for 5 minutes against `jiesu serve` (SQLite); DATABASE=postgres for PostgreSQL.
+load: setup
+	$(VENV)/bin/python bench/load.py --database $(or $(DATABASE),sqlite)
 
 system-deps:
 	scripts/system-deps.sh
