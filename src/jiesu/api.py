@@ -1,5 +1,7 @@
 """The JSON API at /api/v1/, OpenAPI docs at /api/docs. Errors are {"error": {code, message}}."""
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
@@ -38,9 +40,21 @@ def workflow_error(request, exc: WorkflowError):
 def validation_error(request, exc: ValidationError):
     first = exc.errors[0] if exc.errors else {}
     where = ".".join(str(p) for p in first.get("loc", [])[1:])
+    said = str(first.get("msg", "")).removeprefix("Value error, ")
+    message = f"输入有误:{where + ':' if where else ''}{said}" if ours(said) else ""
     return _error(
-        request, 422, "invalid_input", f"输入有误:{where or '请求'}格式不正确。", where or None
+        request,
+        422,
+        "invalid_input",
+        message or f"输入有误:{where or '请求'}格式不正确。",
+        where or None,
     )
+
+
+@api.exception_handler(RequestDataTooBig)
+def too_big(request, exc):
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE / 1048576
+    return _error(request, 413, "too_large", f"请求体过大:上限为 {limit:.1f}MB。")
 
 
 @api.exception_handler(Http404)

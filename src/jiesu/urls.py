@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("jiesu.web.urls")),
 ]
 
+handler400 = "jiesu.web.errors.bad_request"
 handler403 = "jiesu.web.errors.forbidden"
 handler404 = "jiesu.web.errors.not_found"
 handler500 = "jiesu.web.errors.server_error"

@@ -5,11 +5,12 @@ import datetime as dt
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Body, Query, Router, Schema
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from jiesu.cases import actions, queries, queues, services
 from jiesu.cases.errors import InvalidInput
 from jiesu.cases.presenters import masked_pii, masked_reply
+from jiesu.core import params
 from jiesu.core.auth import API_AUTH
 from jiesu.core.masking import mask_data, mask_text, own_data
 
@@ -33,6 +34,20 @@ class CaseFilterIn(Schema):
     queue: str | None = None
     page: int = Field(1, ge=1, le=100_000)
     page_size: int = Field(50, ge=1, le=500)
+
+    @field_validator("received_from", "received_to")
+    @classmethod
+    def _in_range(cls, day):
+        if not params.date_in_range(day):
+            raise ValueError(params.DATE_RANGE_MESSAGE)
+        return day
+
+    @field_validator("q")
+    @classmethod
+    def _short(cls, q):
+        if not params.search_ok(q):
+            raise ValueError(params.SEARCH_MESSAGE)
+        return q
 
 
 class UnitRef(Schema):

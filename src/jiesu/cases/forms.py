@@ -13,6 +13,7 @@ from jiesu.cases.models import (
     Tag,
 )
 from jiesu.cases.queries import CaseFilter
+from jiesu.core import params
 from jiesu.org.models import HANDLING_KINDS, Unit
 
 
@@ -29,8 +30,17 @@ def _when(label: str, required: bool = True) -> forms.DateTimeField:
     return forms.DateTimeField(label=label, required=required, widget=widget)
 
 
+# The longest note, reason or reply part: pages of text, never a megabyte.
+MAX_TEXT = 5000
+
+
 def _reason(label: str, required: bool = True) -> forms.CharField:
-    return forms.CharField(label=label, required=required, widget=forms.Textarea(attrs={"rows": 2}))
+    return forms.CharField(
+        label=label,
+        required=required,
+        max_length=MAX_TEXT,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class EmptyForm(ActionForm):
@@ -199,7 +209,25 @@ class CaseFilterForm(forms.Form):
     received_to = forms.DateField(
         label="至", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    q = forms.CharField(label="关键词", required=False, max_length=100)
+    q = forms.CharField(label="关键词", required=False, max_length=params.MAX_SEARCH_CHARS)
+
+    def _day(self, name):
+        day = self.cleaned_data.get(name)
+        if not params.date_in_range(day):
+            raise forms.ValidationError(params.DATE_RANGE_MESSAGE)
+        return day
+
+    def clean_received_from(self):
+        return self._day("received_from")
+
+    def clean_received_to(self):
+        return self._day("received_to")
+
+    def clean_q(self):
+        q = self.cleaned_data.get("q")
+        if not params.search_ok(q):
+            raise forms.ValidationError(params.SEARCH_MESSAGE)
+        return q
 
     def to_filter(self) -> CaseFilter:
         """The filter the submitted form describes; no filter when it is invalid."""

@@ -16,6 +16,7 @@ from django.db.models import Exists, Max, OuterRef, Q
 from django.db.models.expressions import RawSQL
 
 from jiesu.cases.models import Case, CaseSearch, Platform
+from jiesu.core import params
 
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _TOKEN = re.compile(rf"[{_CJK}]+|[0-9a-z]+")
@@ -99,7 +100,7 @@ def _contains_all(words: list[str]) -> Q:
 def matching(query: str) -> Q:
     """Cases whose title or content contains every word of the query, or whose case
     number is one of the words."""
-    words = query.split()
+    words = query.split()[: params.MAX_SEARCH_WORDS]  # the forms refuse more; never a huge query
     if not words:
         return Q()
     wanted = _contains_all(words) | Q(platform_no__in=words)

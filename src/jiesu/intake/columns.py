@@ -116,6 +116,9 @@ def parse_datetime(value) -> dt.datetime:
     raise BadValue("无法识别的日期时间")
 
 
+# The longest limits a platform gives: a year in days, 60 days in hours.
+MAX_LIMIT_DAYS = 366
+MAX_LIMIT_HOURS = 60 * 24
 _LIMIT = re.compile(r"(\d+)\s*(个)?(工作日|天|日|小时|时)")
 
 
@@ -124,8 +127,13 @@ def parse_due(value) -> dict:
     text = unicodedata.normalize("NFKC", str(value)).strip()
     match = _LIMIT.fullmatch(text)
     if match:
-        n, unit = int(match.group(1)), match.group(3)
-        return {"limit_hours": n} if unit in ("小时", "时") else {"limit_days": n}
+        digits, unit = match.group(1), match.group(3)
+        hours = unit in ("小时", "时")
+        most = MAX_LIMIT_HOURS if hours else MAX_LIMIT_DAYS
+        n = int(digits) if len(digits) <= 6 else most + 1
+        if not 1 <= n <= most:
+            raise BadValue(f"办理时限应在1至{most}{'小时' if hours else '天'}之间")
+        return {"limit_hours": n} if hours else {"limit_days": n}
     return {"platform_due_at": parse_datetime(value)}
 
 

@@ -19,6 +19,11 @@ def _page(request, status: int, title: str, default: str, exception=None):
     )
 
 
+def bad_request(request, exception=None):
+    # Django's own reasons (a body over the size limit, too many fields) are English
+    return _page(request, 400, "请求有误", "提交的内容过大或格式不正确,未做任何更改。", exception)
+
+
 def forbidden(request, exception=None):
     return _page(request, 403, "无权访问", "您没有查看这一页的权限。", exception)
 
