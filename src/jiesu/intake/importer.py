@@ -8,11 +8,14 @@ crash loses at most the batch in hand, never half a case, and a re-run finishes 
 
 import datetime as dt
 import hashlib
+import os
+import socket
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from jiesu.assessment.callbacks import reopen_if_bad
@@ -65,11 +68,15 @@ class RowResult:
 # --- reading -----------------------------------------------------------------------
 
 
-def header_map(headers: list, platform: str) -> dict[int, str]:
-    """Column index → canonical field; refuses a file that lacks a needed column."""
+def header_map(headers: list, platform: str, street: Unit) -> dict[int, str]:
+    """Column index → canonical field; refuses a file that lacks a needed column. The
+    street's own mappings win over those saved for every street."""
+    mappings = ColumnMapping.objects.filter(platform=platform).filter(
+        Q(street=street) | Q(street__isnull=True)
+    )
     saved = {
         C.normalise_header(m.header): m.field
-        for m in ColumnMapping.objects.filter(platform=platform)
+        for m in sorted(mappings, key=lambda m: m.street_id is not None)
     }
     found = {}
     for index, header in enumerate(headers):
@@ -287,7 +294,17 @@ class Importer:
             for row in rows:
                 setattr(run, row.outcome, getattr(run, row.outcome) + 1)
             run.done_rows += len(results)
-            run.save(update_fields=["created", "updated", "unchanged", "failed", "done_rows"])
+            run.heartbeat_at = timezone.now()
+            run.save(
+                update_fields=[
+                    "created",
+                    "updated",
+                    "unchanged",
+                    "failed",
+                    "done_rows",
+                    "heartbeat_at",
+                ]
+            )
         if self.progress:
             self.progress(run)
 
@@ -364,21 +381,36 @@ def _errors_workbook(run: ImportRun, failures) -> str:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"import-{run.pk}-errors.xlsx"
     book.save(path)
+    path.chmod(0o600)  # it holds rows as they came, with callers' names and phones
     return str(path)
 
 
-def start_run(path: Path, *, platform: str, street: Unit, user=None, name: str = "") -> ImportRun:
+def current_process() -> dict:
+    """The run's fields that name the process importing it, with a fresh heartbeat."""
+    return {
+        "worker_host": socket.gethostname()[:255],
+        "worker_pid": os.getpid(),
+        "heartbeat_at": timezone.now(),
+    }
+
+
+def start_run(path: Path, *, platform: str, street: Unit, user=None) -> ImportRun:
     """Check the file and open its run record; refuses a file that cannot be imported."""
     limit = settings.JIESU_IMPORT_MAX_BYTES
     size = path.stat().st_size
     if size > limit:
         raise ImportRefused(f"文件大小 {size / 1048576:.1f}MB,超过 {limit // 1048576}MB 的上限。")
+    digest = hashlib.sha256()
+    with open(path, "rb") as source:
+        while chunk := source.read(1 << 20):
+            digest.update(chunk)
     return ImportRun.objects.create(
         platform=platform,
         file_name=path.name,
         street=street,
         started_by=user,
-        sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
+        sha256=digest.hexdigest(),
+        **current_process(),
     )
 
 
@@ -399,7 +431,7 @@ def import_file(
         rows = read_table(path)
         top = _header_row(rows)
         header = rows[top] if rows else []
-        columns = header_map(header, platform)
+        columns = header_map(header, platform, run.street)
         body = [
             (top + i + 2, row)
             for i, row in enumerate(rows[top + 1 :])

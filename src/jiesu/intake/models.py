@@ -7,6 +7,7 @@ from jiesu.cases.models import Platform
 
 
 class ImportStatus(models.TextChoices):
+    QUEUED = "queued", "排队中"
     RUNNING = "running", "导入中"
     DONE = "done", "已完成"
     FAILED = "failed", "失败"
@@ -33,10 +34,18 @@ class ImportRun(models.Model):
     unchanged = models.PositiveIntegerField("未变化", default=0)
     failed = models.PositiveIntegerField("失败", default=0)
     errors_file = models.CharField(max_length=300, blank=True)
+    # The uploaded file, relative to MEDIA_ROOT, until the retention period removes it.
+    upload = models.CharField(max_length=300, blank=True)
+    upload_removed_at = models.DateTimeField("上传文件删除时间", null=True, blank=True)
+    # The process running the import, so a run whose process died can be told from a slow one.
+    worker_host = models.CharField(max_length=255, blank=True)
+    worker_pid = models.PositiveIntegerField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "导入记录"
         ordering = ["-started_at"]
+        indexes = [models.Index(fields=["status"], name="import_run_status")]
 
     def __str__(self) -> str:
         return f"{self.file_name}({self.get_status_display()})"
@@ -78,8 +87,15 @@ class ImportRow(models.Model):
 
 
 class ColumnMapping(models.Model):
-    """A platform's header that jiesu does not know, mapped to a case field."""
+    """A platform's header that jiesu does not know, mapped to a case field, for one street.
 
+    A mapping without a street is one saved before mappings belonged to streets, on a
+    system with several: it still applies to every street's imports and only the
+    administrator sees it (Django admin)."""
+
+    street = models.ForeignKey(
+        "org.Unit", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     platform = models.CharField("来源平台", max_length=16, choices=Platform.choices)
     header = models.CharField("表头", max_length=100)
     field = models.CharField("对应字段", max_length=40)
@@ -87,7 +103,14 @@ class ColumnMapping(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "导入列映射"
         constraints = [
-            models.UniqueConstraint(fields=["platform", "header"], name="column_mapping_unique")
+            models.UniqueConstraint(
+                fields=["street", "platform", "header"], name="column_mapping_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["platform", "header"],
+                condition=models.Q(street__isnull=True),
+                name="column_mapping_unique_all_streets",
+            ),
         ]
 
     def __str__(self) -> str:

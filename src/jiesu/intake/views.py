@@ -1,6 +1,5 @@
 """The import page: upload a platform export, watch its progress, get the error workbook."""
 
-import threading
 from pathlib import Path
 
 from django import forms
@@ -8,17 +7,14 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import connection
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from jiesu.audit import log as audit_log
 from jiesu.cases.models import Platform
-from jiesu.intake import columns
-from jiesu.intake.importer import ImportRefused, import_file, start_run
-from jiesu.intake.models import ColumnMapping, ImportRun, ImportStatus
+from jiesu.intake import columns, runs
+from jiesu.intake.models import ColumnMapping, ImportRun
 from jiesu.intake.safe_read import READERS
 from jiesu.org.models import Role, Unit, UnitKind
 from jiesu.org.queries import grants_of
@@ -38,6 +34,23 @@ class MappingForm(forms.ModelForm):
         model = ColumnMapping
         fields = ["platform", "header", "field"]
 
+    def clean_header(self):
+        header = columns.normalise_header(self.cleaned_data["header"])
+        if not header:
+            raise forms.ValidationError("请填写表头。")
+        return header
+
+    def clean(self):
+        data = super().clean()
+        taken = ColumnMapping.objects.filter(
+            street=self.instance.street,
+            platform=data.get("platform"),
+            header=data.get("header"),
+        )
+        if taken.exists():
+            raise forms.ValidationError("该平台的这个表头已有映射;如需修改,请先删除原映射。")
+        return data
+
 
 def _desk_street(user) -> Unit:
     """The street whose cases this 坐席员 or 组长 imports."""
@@ -45,33 +58,6 @@ def _desk_street(user) -> Unit:
         if grant.role in (Role.OPERATOR, Role.LEADER) and grant.kind == UnitKind.STREET:
             return Unit.objects.get(pk=grant.unit_id)
     raise PermissionDenied("只有街乡镇的坐席员和组长可以导入工单。")
-
-
-def _work(run: ImportRun, path: Path, user) -> None:
-    try:
-        import_file(path, platform=run.platform, street=run.street, user=user, run=run)
-    except ImportRefused:
-        pass  # the run carries the message
-    except Exception as err:  # an error of ours: keep it on the run, never hang the page
-        ImportRun.objects.filter(pk=run.pk).update(
-            status=ImportStatus.FAILED, message=f"导入出错:{err}", finished_at=timezone.now()
-        )
-        raise
-
-
-def _in_thread(run: ImportRun, path: Path, user) -> None:
-    try:
-        _work(run, path, user)
-    finally:
-        connection.close()  # the thread's own connection
-
-
-def _start(run: ImportRun, path: Path, user) -> None:
-    if settings.JIESU_IMPORT_IN_BACKGROUND:
-        thread = threading.Thread(target=_in_thread, args=(run, path, user), daemon=True)
-        thread.start()
-    else:
-        _work(run, path, user)
 
 
 @login_required
@@ -87,26 +73,17 @@ def import_page(request):
             limit = settings.JIESU_IMPORT_MAX_BYTES // 1048576
             form.add_error("file", f"文件超过 {limit}MB 的上限,请分批导出。")
         else:
-            folder = Path(settings.MEDIA_ROOT) / "imports" / "uploads"
-            folder.mkdir(parents=True, exist_ok=True)
-            path = folder / f"{timezone.now():%Y%m%d%H%M%S}-{Path(upload.name).name}"
-            with open(path, "wb") as out:
-                for chunk in upload.chunks():
-                    out.write(chunk)
-            run = start_run(
-                path,
-                platform=form.cleaned_data["platform"],
-                street=street,
-                user=request.user,
-                name=Path(upload.name).name,
+            run = runs.queue_run(
+                upload, platform=form.cleaned_data["platform"], street=street, user=request.user
             )
-            _start(run, path, request.user)
+            if not settings.JIESU_IMPORT_IN_BACKGROUND and runs.claim(run):
+                runs.run_claimed(run)
             return redirect("import_run", run_id=run.pk)
-    runs = ImportRun.objects.filter(street=street).select_related("started_by")[:20]
+    recent = ImportRun.objects.filter(street=street).select_related("started_by")[:20]
     return render(
         request,
         "intake/import.html",
-        {"form": form, "runs": runs, "street": street},
+        {"form": form, "runs": recent, "street": street},
         status=422 if form.errors else 200,
     )
 
@@ -140,12 +117,11 @@ def import_errors(request, run_id):
 
 @login_required
 def mappings(request):
-    _desk_street(request.user)
-    form = MappingForm(request.POST or None)
+    """The street's own column mappings (each street keeps its own)."""
+    street = _desk_street(request.user)
+    form = MappingForm(request.POST or None, instance=ColumnMapping(street=street))
     if request.method == "POST" and form.is_valid():
-        mapping = form.save(commit=False)
-        mapping.header = columns.normalise_header(mapping.header)
-        mapping.save()
+        mapping = form.save()
         messages.success(request, f"已保存列映射:{mapping}")
         return redirect("import_mappings")
     return render(
@@ -153,7 +129,8 @@ def mappings(request):
         "intake/mappings.html",
         {
             "form": form,
-            "mappings": ColumnMapping.objects.order_by("platform", "header"),
+            "street": street,
+            "mappings": ColumnMapping.objects.filter(street=street).order_by("platform", "header"),
             "labels": columns.LABELS,
         },
         status=422 if form.errors else 200,
@@ -163,6 +140,6 @@ def mappings(request):
 @login_required
 @require_POST
 def mapping_delete(request, mapping_id):
-    _desk_street(request.user)
-    get_object_or_404(ColumnMapping, pk=mapping_id).delete()
+    street = _desk_street(request.user)
+    get_object_or_404(ColumnMapping, pk=mapping_id, street=street).delete()
     return redirect("import_mappings")
