@@ -203,3 +203,18 @@ def test_an_expired_browser_session_gets_the_api_error(client, people):
     response = client.get("/api/v1/cases")
     assert response.status_code == 401
     assert response.json()["error"]["code"] == "session_expired"
+
+
+def test_behind_a_trusted_proxy_each_desk_counts_apart(client, people, settings):
+    settings.JIESU_TRUSTED_PROXIES = ["127.0.0.1"]
+    settings.JIESU_LOGIN_IP_FAILURE_LIMIT = 3
+    for name in ("b1", "b2", "b3"):
+        client.post("/login/", {"username": name, "password": "x"}, HTTP_X_FORWARDED_FOR="10.3.3.1")
+    blocked = client.post(
+        "/login/", {"username": "zuoxi", "password": "pw-zuoxi"}, HTTP_X_FORWARDED_FOR="10.3.3.1"
+    )
+    assert blocked.status_code == 429
+    other_desk = client.post(
+        "/login/", {"username": "zuoxi", "password": "pw-zuoxi"}, HTTP_X_FORWARDED_FOR="10.3.3.2"
+    )
+    assert other_desk.status_code == 302
