@@ -147,3 +147,11 @@ def test_an_error_is_written_to_the_log_file_with_its_traceback(settings):
     written = log.read_bytes()[before:].decode("utf-8")
     assert "Internal Server Error: /probe/" in written
     assert "Traceback" in written and "RuntimeError: 测试用的错误" in written
+
+
+def test_api_docs_need_a_login(client, people):
+    for path in ("/api/docs", "/api/openapi.json"):
+        response = client.get(path)
+        assert response.status_code == 302 and "/login/" in response["Location"]
+    client.force_login(people["shuju"])
+    assert client.get("/api/openapi.json").json()["info"]["title"] == "接诉即办工作平台 API"

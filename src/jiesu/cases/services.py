@@ -1,8 +1,12 @@
 """Writes about a case that are not state changes: attachments and personal-data reveals."""
 
 import hashlib
+import io
+import re
+import zipfile
 from pathlib import PurePath
 
+import filetype
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -19,6 +23,7 @@ def store_attachment(case, *, by, name: str, data: bytes) -> Attachment:
     """Keep an uploaded file under its content hash and put it on the timeline."""
     workflow.check(case, "attach", by)
     content_type = check_upload(name, len(data))
+    check_content(name, data)
     digest = hashlib.sha256(data).hexdigest()
     with transaction.atomic():
         attachment = Attachment(
@@ -49,6 +54,53 @@ def check_upload(name: str, size: int) -> str:
     if size == 0:
         raise InvalidInput("文件是空的。", field="file")
     return allowed[suffix]
+
+
+# What each allowed suffix must be inside, by its signature (the `filetype` package);
+# the Office formats are checked by their parts, text by its decoding and the lack of markup.
+_SIGNATURES = {
+    ".jpg": {"jpg"},
+    ".jpeg": {"jpg"},
+    ".png": {"png"},
+    ".pdf": {"pdf"},
+    ".doc": {"doc", "xls", "ppt"},  # one OLE2 container for all three
+    ".xls": {"doc", "xls", "ppt"},
+    ".mp3": {"mp3"},
+    ".wav": {"wav"},
+}
+_OFFICE_PARTS = {".docx": "word/document.xml", ".xlsx": "xl/workbook.xml"}
+_MARKUP = re.compile(rb"<\s*(!doctype|html|head|body|script|iframe|svg|object|embed|meta)\b", re.I)
+
+
+def check_content(name: str, data: bytes) -> None:
+    """Refuses a file whose content is not what its name says (a PNG that is HTML)."""
+    suffix = PurePath(name).suffix.lower()
+    refused = InvalidInput(
+        f"文件内容与扩展名“{suffix}”不符,已拒绝上传。请上传真实的{suffix.lstrip('.')}文件。",
+        field="file",
+    )
+    if suffix in _SIGNATURES:
+        kind = filetype.guess(data[:8192])
+        if kind is None or kind.extension not in _SIGNATURES[suffix]:
+            raise refused
+    elif suffix in _OFFICE_PARTS:
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as book:
+                if _OFFICE_PARTS[suffix] not in book.namelist():
+                    raise refused
+        except zipfile.BadZipFile:
+            raise refused from None
+    elif suffix == ".txt":
+        for encoding in ("utf-8", "gb18030"):
+            try:
+                data.decode(encoding)
+                break
+            except UnicodeDecodeError:
+                continue
+        else:
+            raise refused
+        if b"\x00" in data or _MARKUP.search(data):
+            raise refused
 
 
 def may_reveal(user, case) -> bool:
