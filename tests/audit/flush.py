@@ -6,17 +6,16 @@ here, in the tests, does the flush lift the triggers and put them back in the sa
 transaction; nothing in jiesu itself can.
 """
 
-from django.db.backends.postgresql.operations import DatabaseOperations as PostgresOps
-from django.db.backends.sqlite3.operations import DatabaseOperations as SqliteOps
+from django.db import connection
 
 from jiesu.audit import triggers
 
 AROUND = {
-    SqliteOps: (
+    "sqlite": (
         [f"DROP TRIGGER IF EXISTS {name}" for name in triggers.SQLITE_NAMES],
         triggers.SQLITE,
     ),
-    PostgresOps: (
+    "postgresql": (
         [f"ALTER TABLE {triggers.TABLE} DISABLE TRIGGER audit_event_no_truncate"],
         [f"ALTER TABLE {triggers.TABLE} ENABLE TRIGGER audit_event_no_truncate"],
     ),
@@ -24,18 +23,17 @@ AROUND = {
 
 
 def lift_triggers_during_flush() -> None:
-    for ops, (before, after) in AROUND.items():
-        if getattr(ops.sql_flush, "lifts_audit_triggers", False):
-            continue
-        original = ops.sql_flush
+    ops = type(connection.ops)
+    if getattr(ops.sql_flush, "lifts_audit_triggers", False):
+        return
+    original = ops.sql_flush
+    before, after = AROUND[connection.vendor]
 
-        def sql_flush(
-            self, style, tables, *args, _original=original, _around=(before, after), **kwargs
-        ):
-            statements = _original(self, style, tables, *args, **kwargs)
-            if triggers.TABLE not in tables or not statements:
-                return statements
-            return [*_around[0], *statements, *_around[1]]
+    def sql_flush(self, style, tables, *args, **kwargs):
+        statements = original(self, style, tables, *args, **kwargs)
+        if triggers.TABLE not in tables or not statements:
+            return statements
+        return [*before, *statements, *after]
 
-        sql_flush.lifts_audit_triggers = True
-        ops.sql_flush = sql_flush
+    sql_flush.lifts_audit_triggers = True
+    ops.sql_flush = sql_flush
