@@ -155,3 +155,17 @@ def test_api_docs_need_a_login(client, people):
         assert response.status_code == 302 and "/login/" in response["Location"]
     client.force_login(people["shuju"])
     assert client.get("/api/openapi.json").json()["info"]["title"] == "接诉即办工作平台 API"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/cases/99999999999999999999/",
+        "/cases/9223372036854775808/",
+        "/api/v1/cases/99999999999999999999",
+        "/assessment/applications/99999999999999999999/",
+    ],
+)
+def test_ids_beyond_64_bits_are_not_found(desk, path):
+    response = desk.get(path)
+    assert response.status_code == 404, response.status_code
