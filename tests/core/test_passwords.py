@@ -171,3 +171,25 @@ def test_any_saved_new_password_restarts_the_age(people):
     state = PasswordState.objects.get(user=user)
     assert timezone.now() - state.changed_at < dt.timedelta(seconds=10)
     assert state.must_change  # the mark stays until the user picks their own
+
+
+def test_administrator_marks_a_user_in_the_admin(client, people):
+    from django.contrib.auth.models import User
+
+    user = people["zuoxi"]
+    age(user, 1)
+    client.force_login(User.objects.create_superuser("boss", password="pw-boss"))
+    page = client.get("/admin/core/passwordstate/").content.decode()
+    assert "密码状态" in page and "zuoxi" in page
+    response = client.post(
+        "/admin/core/passwordstate/",
+        {
+            "form-TOTAL_FORMS": "1",
+            "form-INITIAL_FORMS": "1",
+            "form-0-user": str(user.pk),
+            "form-0-must_change": "on",
+            "_save": "保存",
+        },
+    )
+    assert response.status_code == 302
+    assert PasswordState.objects.get(user=user).must_change
