@@ -106,10 +106,11 @@ def record(
     }
     with transaction.atomic():
         _lock()
-        last = AuditEvent.objects.order_by("-id").values("id", "hash").first()
+        last = AuditEvent.objects.order_by("-id").values("id", "hash", "at").first()
         values["id"] = last["id"] + 1 if last else 1
         values["prev_hash"] = last["hash"] if last else chain.GENESIS
-        values["at"] = timezone.now()
+        # never before the previous row, even if the clock steps back: id order is time order
+        values["at"] = max(timezone.now(), last["at"]) if last else timezone.now()
         event = AuditEvent(hash=chain.digest(values), **values)
         event.save()
     return event

@@ -64,12 +64,24 @@ def local_day_start(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time.min, tzinfo=ZoneInfo(settings.TIME_ZONE))
 
 
+def first_id_from(moment: dt.datetime) -> int:
+    """The id of the first row at or after `moment`. Rows are written in time order (see
+    log.record), so a time range is an id range, and every filter can walk an id index."""
+    first = AuditEvent.objects.filter(at__gte=moment).order_by("at").values_list("id", flat=True)
+    found = first.first()
+    if found is not None:
+        return found
+    last = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first()
+    return (last or 0) + 1
+
+
 def filtered(events, *, since=None, until=None, person="", kind="", ip=""):
     """`since` and `until` are dates, both days included."""
     if since:
-        events = events.filter(at__gte=local_day_start(since))
+        events = events.filter(id__gte=first_id_from(local_day_start(since)))
     if until:
-        events = events.filter(at__lt=local_day_start(until + dt.timedelta(days=1)))
+        end = local_day_start(until + dt.timedelta(days=1))
+        events = events.filter(id__lt=first_id_from(end))
     if person:
         events = events.filter(actor_username=person)
     if kind:
@@ -102,7 +114,7 @@ def reveal_days(events, *, days: int = 30, now=None) -> tuple[list[dt.date], lis
     today = now.date()
     span = [today - dt.timedelta(days=n) for n in range(days)]
     counts = (
-        events.filter(kind=Kind.REVEAL, at__gte=local_day_start(span[-1]))
+        events.filter(kind=Kind.REVEAL, id__gte=first_id_from(local_day_start(span[-1])))
         .annotate(day=TruncDate("at", tzinfo=ZoneInfo(settings.TIME_ZONE)))
         .values("actor_username", "day")
         .annotate(n=Count("id"))
@@ -126,4 +138,4 @@ def reveal_days(events, *, days: int = 30, now=None) -> tuple[list[dt.date], lis
 
 def recent_alerts(events, *, now=None, hours: int = 24):
     since = (now or timezone.now()) - dt.timedelta(hours=hours)
-    return list(events.filter(kind=Kind.ALERT, at__gte=since).order_by("-id")[:20])
+    return list(events.filter(kind=Kind.ALERT, id__gte=first_id_from(since)).order_by("-id")[:20])
