@@ -12,6 +12,7 @@ from jiesu.assessment import applications
 from jiesu.assessment.models import Application, ExemptionGround
 from jiesu.cases import services
 from jiesu.org.models import Membership, Role
+from tests.files import sample
 
 MALICIOUS = "恶意重复来电"
 BUTTONS = [
@@ -49,7 +50,7 @@ def bad_case(closed_case):
 @pytest.fixture
 def recording(bad_case, people):
     return services.store_attachment(
-        bad_case, by=people["zuoxi"], name="通话录音.mp3", data=b"ID3 recording"
+        bad_case, by=people["zuoxi"], name="通话录音.mp3", data=sample("通话录音.mp3")
     )
 
 
@@ -129,7 +130,7 @@ def test_filing_form_with_ticked_and_uploaded_evidence(client, people, bad_case,
             "ground": ground.pk,
             "explanation": "诉求人反复来电。",
             "evidence": [recording.pk],
-            "evidence_files": [SimpleUploadedFile("来电记录.xlsx", b"PK sheet")],
+            "evidence_files": [SimpleUploadedFile("来电记录.xlsx", sample("来电记录.xlsx"))],
         },
     )
     app = Application.objects.get()
@@ -239,7 +240,7 @@ def test_revise_with_an_upload(client, people, draft):
             "ground": draft.ground_id,
             "explanation": "补充了来电记录。",
             "evidence": [a.pk for a in draft.evidence.all()],
-            "evidence_files": [SimpleUploadedFile("来电记录.pdf", b"%PDF-1.4")],
+            "evidence_files": [SimpleUploadedFile("来电记录.pdf", sample("来电记录.pdf"))],
         },
     )
     assert response.status_code == 302

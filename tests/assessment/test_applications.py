@@ -16,6 +16,7 @@ from jiesu.cases.errors import InvalidInput, NotAllowed, RoleRefused
 from jiesu.cases.models import CaseEvent
 from jiesu.org.models import Membership, Role
 from tests.conftest import at
+from tests.files import sample
 
 S = ApplicationState
 MALICIOUS = "恶意重复来电"  # checklist: 来电记录, 通话录音, 情况说明
@@ -42,10 +43,7 @@ def bad_case(closed_case):
 
 
 def evidence(case, by, *names):
-    return [
-        services.store_attachment(case, by=by, name=name, data=f"{name} 内容".encode())
-        for name in names
-    ]
+    return [services.store_attachment(case, by=by, name=name, data=sample(name)) for name in names]
 
 
 def new_application(case, by, ground, *files, kind="exemption"):

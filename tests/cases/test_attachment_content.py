@@ -1,53 +1,16 @@
 """Attachments are checked by what they are, not what they are called."""
 
-import io
-import struct
-import zlib
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from docx import Document
-from openpyxl import Workbook
 
 from jiesu.cases import services
 from jiesu.cases.errors import InvalidInput
-
-
-def png_1x1() -> bytes:
-    """A real one-pixel PNG, chunk by chunk."""
-
-    def chunk(kind: bytes, body: bytes) -> bytes:
-        return (
-            struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
-        )
-
-    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
-    pixels = zlib.compress(b"\x00\xff\x00\x00")
-    return (
-        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
-    )
-
-
-def docx_bytes() -> bytes:
-    doc = Document()
-    doc.add_paragraph("现场照片说明")
-    out = io.BytesIO()
-    doc.save(out)
-    return out.getvalue()
-
-
-def xlsx_bytes() -> bytes:
-    book = Workbook()
-    book.active.append(["工单编号"])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
+from tests.files import docx, png_1x1, xlsx
 
 GOOD = {
     "photo.png": png_1x1,
-    "reply.docx": docx_bytes,
-    "ledger.xlsx": xlsx_bytes,
+    "reply.docx": lambda: docx("现场照片说明"),
+    "ledger.xlsx": lambda: xlsx(["工单编号"]),
     "scan.pdf": lambda: b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF",
     "call.mp3": lambda: b"ID3\x03\x00\x00\x00\x00\x00\x00" + b"\x00" * 64,
     "call.wav": lambda: b"RIFF\x24\x00\x00\x00WAVEfmt " + b"\x00" * 32,
@@ -58,7 +21,7 @@ BAD = {
     "photo.png": b"<html><script>alert(1)</script></html>",
     "photo.jpg": png_1x1(),  # a PNG is not a JPEG
     "scan.pdf": b"<!DOCTYPE html><html></html>",
-    "reply.docx": xlsx_bytes(),  # a workbook named as a document
+    "reply.docx": xlsx(["工单编号"]),  # a workbook named as a document
     "ledger.xlsx": b"PK\x03\x04 not a zip at all",
     "note.txt": b"<svg onload=alert(1)>",
     "call.mp3": b"MZ\x90\x00 an executable",

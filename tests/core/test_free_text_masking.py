@@ -146,3 +146,10 @@ def test_export_masks_text(client, people, leaky):
     values = [str(c.value) for row in book.active.iter_rows() for c in row if c.value]
     _clean(" ".join(values))
     assert MASKED in values
+
+
+def test_own_address_masked_in_text_only_with_a_door_number():
+    home = {"address": "华龙苑南里12号楼3单元502"}
+    place = {"address": "华龙苑南里东门外"}
+    assert mask_text("住华龙苑南里12号楼3单元502的居民", home) == "住华龙苑南里****的居民"
+    assert mask_text("华龙苑南里东门外夜间占道经营", place) == "华龙苑南里东门外夜间占道经营"

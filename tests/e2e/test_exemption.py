@@ -5,6 +5,7 @@ import pytest
 from jiesu.assessment.models import Application, ApplicationState, ExemptionGround
 from jiesu.cases import services
 from jiesu.org.models import Membership, Role
+from tests.files import sample
 
 pytestmark = pytest.mark.e2e
 
@@ -38,7 +39,9 @@ def test_exemption_from_filing_to_passed_lifts_the_score(
     Membership.objects.create(user=tichu, unit=org["street"], role=Role.EXEMPTION)
     closed_case("hly", valid=True)
     bad = closed_case("hly", valid=True, solved="unsolved", satisfaction="unsatisfied")
-    services.store_attachment(bad, by=people["zuoxi"], name="通话录音.mp3", data=b"ID3 recording")
+    services.store_attachment(
+        bad, by=people["zuoxi"], name="通话录音.mp3", data=sample("通话录音.mp3")
+    )
 
     login(page, "zuzhang")
     before = unit_score(page, "2026-10", org["hly"])
@@ -57,7 +60,13 @@ def test_exemption_from_filing_to_passed_lifts_the_score(
     page.get_by_label("情况说明").fill("诉求人一月内来电 37 次,反映同一已办结事项,无新情况新理由。")
     page.get_by_label("通话录音.mp3").check()
     page.locator("[data-evidence-upload]").set_input_files(
-        files=[{"name": "来电记录.xlsx", "mimeType": "application/octet-stream", "buffer": b"PK"}]
+        files=[
+            {
+                "name": "来电记录.xlsx",
+                "mimeType": "application/octet-stream",
+                "buffer": sample("来电记录.xlsx"),
+            }
+        ]
     )
     page.screenshot(path=output_dir / "02-filing-form.png", full_page=True)
     page.locator('[data-action="create"]').click()

@@ -47,7 +47,7 @@ def test_login_filter_and_open_a_case(page, cases, output_dir):
     assert page.locator("[data-timeline] li").count() == 3
     page.locator('[data-reveal="caller_phone"]').click()
     page.wait_for_function(
-        "document.querySelector('[data-pii=caller_phone]').innerText === '13812341234'"
+        "() => document.querySelector('[data-pii=caller_phone]').innerText === '13812341234'"
     )
     page.screenshot(path=output_dir / "03-case.png", full_page=True)
 

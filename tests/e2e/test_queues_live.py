@@ -17,13 +17,13 @@ def test_new_arrival_shows_without_reload(page, people, make_case, settings, out
     page.wait_for_url("**/queues/received/")
     received = page.locator('#queue-nav [data-queue="received"]')
     page.wait_for_function(
-        "document.querySelector('#queue-nav [data-queue=received]').dataset.count === '1'"
+        "() => document.querySelector('#queue-nav [data-queue=received]').dataset.count === '1'"
     )
     assert page.locator("[data-countdown]").first.inner_text().startswith(("剩余", "已超时"))
 
     make_case(title="供暖不热")
     page.wait_for_function(
-        "document.querySelector('#queue-nav [data-queue=received]').dataset.count === '2'"
+        "() => document.querySelector('#queue-nav [data-queue=received]').dataset.count === '2'"
     )
     assert received.get_attribute("data-new") == "1"
     assert "new-arrival" in received.get_attribute("class")

@@ -223,7 +223,7 @@ def assessment_cases_export(request):
     response["Content-Disposition"] = content_disposition_header(
         True, f"考核明细-{drill.who}-{drill.period}-{DRILLS[drill.name]}.xlsx"
     )
-    audit_log.exported(request, "考核明细", count, **request.GET.dict())
+    audit_log.exported(request, "考核明细", count, query=request.GET.dict())
     return response
 
 

@@ -123,9 +123,13 @@ def mask_text(text: str, own: dict | None = None) -> str:
     if not text:
         return text or ""
     for field, value in (own or {}).items():
-        if value and len(value) > 1 and field in MASKERS:
-            # a one-character name would mask that character everywhere
-            text = text.replace(value, MASKERS[field](value))
+        # a one-character name would mask that character everywhere; an address without a
+        # door number is a place (华龙苑南里东门), which the title may name
+        if not value or len(value) < 2 or field not in MASKERS:
+            continue
+        if field == "address" and not _DIGIT.search(value):
+            continue
+        text = text.replace(value, MASKERS[field](value))
     if not any(ch.isdigit() for ch in text):
         return text
     text = _sub_checked(_ID_CARD, text, is_id_card, mask_id_card)
