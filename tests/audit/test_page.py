@@ -156,3 +156,16 @@ def test_the_export_is_formula_safe_and_itself_recorded(client, people, events):
         "count": 1,
         "filters": {"kind": "login_failed"},
     }
+
+
+def test_both_days_of_a_range_are_included(client, people, trail):
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    client.force_login(people["admin"])
+    same_day = client.get("/audit/", {"since": today, "until": today, "kind": "export"})
+    assert shown(same_day) == {"admin", "zuzhang", "zuoxi", "keshi", "shequ", "outsider"}
+    yesterday = today - dt.timedelta(days=1)
+    assert client.get("/audit/", {"until": yesterday}).context["count"] == 0
+    tomorrow = today + dt.timedelta(days=1)
+    assert client.get("/audit/", {"since": tomorrow}).context["count"] == 0

@@ -67,7 +67,9 @@ def local_day_start(day: dt.date) -> dt.datetime:
 def first_id_from(moment: dt.datetime) -> int:
     """The id of the first row at or after `moment`. Rows are written in time order (see
     log.record), so a time range is an id range, and every filter can walk an id index."""
-    first = AuditEvent.objects.filter(at__gte=moment).order_by("at").values_list("id", flat=True)
+    first = (
+        AuditEvent.objects.filter(at__gte=moment).order_by("at", "id").values_list("id", flat=True)
+    )
     found = first.first()
     if found is not None:
         return found
