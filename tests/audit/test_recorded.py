@@ -152,3 +152,19 @@ def test_holidays_deadline_policies_and_scoring_rules_are_settings_too(db, event
         ("config_create", "assessment.scoringrule"),
         ("config_delete", "assessment.scoringrule"),
     ]
+
+
+def test_a_reveal_over_the_api_names_the_token_holder(client, people, dispatched, events):
+    token = ApiToken.issue(people["zuoxi"])
+    events.mark()
+    response = client.post(
+        f"/api/v1/cases/{dispatched.pk}/reveal",
+        {"field": "address"},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+        REMOTE_ADDR="10.4.0.2",
+    )
+    assert response.status_code == 200
+    (row,) = events()
+    assert (row.kind, row.actor_username, row.ip) == ("reveal", "zuoxi", "10.4.0.2")
+    assert row.detail == {"field": "address", "channel": "api"}
