@@ -1,6 +1,9 @@
 """One form per workflow action, shared by the web pages and the JSON API."""
 
 from django import forms
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from jiesu.cases.models import (
     Category,
@@ -172,36 +175,75 @@ ACTION_FORMS: dict[str, type[ActionForm]] = {
 }
 
 
+class FastSelect(forms.Select):
+    """A select that writes its options in Python. Django renders each option through a
+    template, which made the case list's filter form three quarters of the page's time."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        values = value if isinstance(value, list | tuple) else [value]
+        chosen = {str(v) for v in values if v not in (None, "")}
+        final = self.build_attrs(self.attrs, attrs)
+        final["name"] = name
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (str(v), mark_safe(" selected") if str(v) in chosen else "", label)
+                for v, label in self.choices
+            ),
+        )
+        return format_html("<select{}>{}</select>", flatatt(final), options)
+
+
 class CaseFilterForm(forms.Form):
     state = forms.ChoiceField(
-        label="状态", choices=[("", "全部状态"), *State.choices], required=False
+        widget=FastSelect, label="状态", choices=[("", "全部状态"), *State.choices], required=False
     )
     lamp = forms.ChoiceField(
-        label="警示灯", choices=[("", "全部警示灯"), *Lamp.choices[:3]], required=False
+        widget=FastSelect,
+        label="警示灯",
+        choices=[("", "全部警示灯"), *Lamp.choices[:3]],
+        required=False,
     )
     unit = forms.ModelChoiceField(
+        widget=FastSelect,
         label="承办单位",
         queryset=Unit.objects.filter(kind__in=HANDLING_KINDS),
         required=False,
         empty_label="全部承办单位",
     )
     community = forms.ModelChoiceField(
+        widget=FastSelect,
         label="社区/村",
         queryset=Unit.objects.filter(kind__in=["community", "village"]),
         required=False,
         empty_label="全部社区/村",
     )
     category = forms.ModelChoiceField(
-        label="问题分类", queryset=Category.objects.all(), required=False, empty_label="全部分类"
+        widget=FastSelect,
+        label="问题分类",
+        queryset=Category.objects.all(),
+        required=False,
+        empty_label="全部分类",
     )
     request_type = forms.ChoiceField(
-        label="诉求类型", choices=[("", "全部诉求类型"), *RequestType.choices], required=False
+        widget=FastSelect,
+        label="诉求类型",
+        choices=[("", "全部诉求类型"), *RequestType.choices],
+        required=False,
     )
     tag = forms.ModelChoiceField(
-        label="标签", queryset=Tag.objects.all(), required=False, empty_label="全部标签"
+        widget=FastSelect,
+        label="标签",
+        queryset=Tag.objects.all(),
+        required=False,
+        empty_label="全部标签",
     )
     platform = forms.ChoiceField(
-        label="来源平台", choices=[("", "全部平台"), *Platform.choices], required=False
+        widget=FastSelect,
+        label="来源平台",
+        choices=[("", "全部平台"), *Platform.choices],
+        required=False,
     )
     received_from = forms.DateField(
         label="受理日期从", required=False, widget=forms.DateInput(attrs={"type": "date"})

@@ -15,13 +15,15 @@ PLATFORM_LABELS = {"city": "市级平台", "district": "区级平台"}
 TEXT_FIELDS = {"title": "标题", "content": "主要内容", "reply": "办理结果"}
 
 
-def masked_pii(case) -> dict:
+def masked_pii(case, *, content: bool = True) -> dict:
     """The caller's fields masked, and the title and content with any phone, identity-card
-    or bank-card number (and the caller's own data) masked inside them."""
+    or bank-card number (and the caller's own data) masked inside them. Lists, which show
+    no content, pass content=False."""
     own = own_data(case)
     out = {name: masked(name, own[name]) for name in MASKERS}
     out["title"] = mask_text(case.title, own)
-    out["content"] = mask_text(case.content, own)
+    if content:
+        out["content"] = mask_text(case.content, own)
     return out
 
 

@@ -63,7 +63,7 @@ def render_case_list(
             "queue": queue,
             "form": form,
             "page": page,
-            "rows": [(case, masked_pii(case)) for case in page],
+            "rows": [(case, masked_pii(case, content=False)) for case in page],
             "query": query.urlencode(),
             "due_column": due_column,
             "lamps": lamps,
