@@ -35,6 +35,13 @@ def _media_root(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _two_factor_where_tested(settings):
+    """Tests sign people in with force_login, which gives no second factor; two-factor login
+    is on (JIESU_2FA_ROLES) in tests/core/test_two_factor.py and the browser test of it."""
+    settings.JIESU_2FA_ROLES = []
+
+
+@pytest.fixture(autouse=True)
 def _fresh_caches():
     """Rolled-back test transactions fire no signals: start every test with empty caches."""
     from jiesu.assessment import rules

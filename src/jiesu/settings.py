@@ -71,6 +71,9 @@ INSTALLED_APPS = [
     "csp",
     "ninja",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "jiesu.core",
     "jiesu.org",
     "jiesu.cases",
@@ -92,9 +95,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "jiesu.audit.middleware.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "jiesu.core.middleware.SessionLimitMiddleware",
+    "jiesu.core.middleware.SecondFactorMiddleware",
     "jiesu.core.middleware.PasswordChangeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -294,3 +299,16 @@ JIESU_TRUSTED_PROXIES = [
     p.strip() for p in os.environ.get("JIESU_TRUSTED_PROXIES", "").split(",") if p.strip()
 ]
 JIESU_REVEAL_ALERT_PER_HOUR = int(os.environ.get("JIESU_REVEAL_ALERT_PER_HOUR", 30))
+
+# Two-factor login (等保 身份鉴别 c): TOTP codes from a phone authenticator, one-time backup
+# codes. Who must use it: role codes of jiesu.org.models.Role, comma-separated, "all" or empty.
+JIESU_2FA_ROLES = [
+    r.strip() for r in os.environ.get("JIESU_2FA_ROLES", "admin").split(",") if r.strip()
+]
+# How long the step between the password and the code may take.
+JIESU_2FA_PENDING_SECONDS = 5 * 60
+JIESU_2FA_BACKUP_CODES = 10
+OTP_TOTP_ISSUER = "接诉即办工作平台"
+# Wrong codes count towards the account's lockout (axes), not django-otp's own delay.
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0

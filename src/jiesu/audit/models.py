@@ -17,6 +17,10 @@ class Kind(models.TextChoices):
     PASSWORD_CHANGE = "password_change", "修改密码"
     TOKEN_CREATE = "token_create", "签发接口令牌"
     ALERT = "alert", "异常告警"
+    OTP_OK = "otp_ok", "动态口令验证通过"
+    OTP_FAILED = "otp_failed", "动态口令错误"
+    OTP_ENROLLED = "otp_enrolled", "启用动态口令"
+    OTP_RESET = "otp_reset", "重置动态口令"
 
 
 class AuditRefused(Exception):

@@ -1,6 +1,10 @@
 from django.contrib import admin
+from django.contrib.auth import REDIRECT_FIELD_NAME, get_user_model
+from django.contrib.auth.views import redirect_to_login
+from django.urls import reverse
 from django.utils import timezone
 
+from jiesu.core import twofactor
 from jiesu.core.models import ApiToken, CalendarDay, PasswordState, PiiAccess
 
 
@@ -46,3 +50,39 @@ class PasswordStateAdmin(admin.ModelAdmin):
     search_fields = ["user__username", "user__first_name"]
     readonly_fields = ["changed_at"]
     autocomplete_fields = ["user"]
+
+
+def _login_through_jiesu(request, extra_context=None):
+    """The admin's own login form asks for no code: everyone logs in at /login/."""
+    return redirect_to_login(request.GET.get(REDIRECT_FIELD_NAME) or reverse("admin:index"))
+
+
+admin.site.login = _login_through_jiesu
+
+
+@admin.action(description="重置动态口令")
+def reset_two_factor(modeladmin, request, queryset):
+    """A lost phone: remove the user's devices; they enrol again at their next login."""
+    users = list(queryset)
+    for user in users:
+        twofactor.reset(user, request=request)
+    names = "、".join(u.get_username() for u in users[:10])
+    modeladmin.message_user(
+        request, f"已重置 {len(users)} 人的动态口令({names}),下次登录时须重新绑定手机。"
+    )
+
+
+@admin.display(description="动态口令", boolean=True)
+def two_factor_enrolled(user) -> bool:
+    return twofactor.enrolled(user)
+
+
+User = get_user_model()
+_user_admin = type(admin.site._registry[User])
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class UserAdmin(_user_admin):
+    actions = [*(_user_admin.actions or []), reset_two_factor]
+    list_display = [*_user_admin.list_display, two_factor_enrolled]

@@ -5,11 +5,13 @@ import time
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
+from jiesu.core import twofactor
 from jiesu.core.passwords import must_change
 
 SESSION_STARTED = "jiesu_session_started"
@@ -18,7 +20,9 @@ SESSION_ACTIVE = "jiesu_session_active"
 PASSIVE_VIEWS = {"queue_counts", "import_progress"}
 # How stale the stored last activity may get, so a busy user's session is not saved on every click.
 ACTIVITY_GRANULARITY = 60
-PASSWORD_VIEWS = {"password_change", "logout", "login"}
+PASSWORD_VIEWS = {"password_change", "logout", "login", "otp_verify", "otp_enrol"}
+# What a logged-in user whose second factor is missing may still open.
+SECOND_FACTOR_VIEWS = {"otp_verify", "otp_enrol", "logout", "healthz"}
 
 IDLE_MESSAGE = "长时间未操作,已自动退出,请重新登录。"
 
@@ -108,4 +112,39 @@ class PasswordChangeMiddleware:
             status=403,
             code="password_expired",
             message="密码已过期或须修改:请先在网页上修改密码。",
+        )
+
+
+class SecondFactorMiddleware:
+    """A session logged in without its code (from before 2FA was required, or through a login
+    form that does not ask for one) reaches only the code and enrolment pages."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        user = request.user
+        if not user.is_authenticated or user.is_verified():
+            return None
+        if request.resolver_match.view_name in SECOND_FACTOR_VIEWS:
+            return None
+        if twofactor.enrolled(user):
+            where = "otp_verify"
+        elif twofactor.required(user):
+            where = "otp_enrol"
+        else:
+            return None
+        if _is_api(request) and request.headers.get("Authorization", "").startswith("Bearer "):
+            # the token decides; the half-finished session must not stand in for a bad one
+            request.user = AnonymousUser()
+            return None
+        return _send_to(
+            request,
+            reverse(where),
+            status=403,
+            code="second_factor_required",
+            message="请先输入动态口令完成登录。",
         )

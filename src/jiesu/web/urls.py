@@ -4,19 +4,20 @@ from django.views.generic import RedirectView
 
 from jiesu.cases import queue_views
 from jiesu.cases import views as case_views
+from jiesu.core import twofactor_views
+from jiesu.core.twofactor_views import Login
 from jiesu.core.views import PasswordChange
 from jiesu.knowledge import views as knowledge_views
-from jiesu.web.forms import LoginForm
 
 urlpatterns = [
     path("", RedirectView.as_view(url="/cases/", permanent=False)),
-    path(
-        "login/",
-        auth_views.LoginView.as_view(template_name="web/login.html", authentication_form=LoginForm),
-        name="login",
-    ),
+    path("login/", Login.as_view(), name="login"),
+    path("login/2fa/", twofactor_views.otp_verify, name="otp_verify"),
+    path("login/2fa/enrol/", twofactor_views.otp_enrol, name="otp_enrol"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/password/", PasswordChange.as_view(), name="password_change"),
+    path("account/2fa/", twofactor_views.otp_account, name="otp_account"),
+    path("account/2fa/backup-codes/", twofactor_views.otp_backup_codes, name="otp_backup_codes"),
     path("cases/", case_views.case_list, name="case_list"),
     path("cases/bulk/", case_views.case_bulk, name="case_bulk"),
     path("rules/", knowledge_views.rule_list, name="rule_list"),
