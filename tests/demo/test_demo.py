@@ -7,6 +7,7 @@ import pytest
 from django.contrib.auth import authenticate
 from django.core.management.base import CommandError
 from django.db import connection
+from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 
 from jiesu.cases import bulkload as bulk
@@ -38,13 +39,18 @@ def test_builds_the_19_communities_of_huoying_with_their_real_codes(demo):
     assert communities["霍家营社区"] == "110114010019"
 
 
+def _login_request():
+    """The login backends (django-axes) look at the request a password comes with."""
+    return RequestFactory().post("/login/", REMOTE_ADDR="127.0.0.1")
+
+
 def test_every_demo_login_exists_and_signs_in_with_the_password(demo):
     for username, _, role, unit in office.LOGINS:
-        user = authenticate(username=username, password=PASSWORD)
+        user = authenticate(_login_request(), username=username, password=PASSWORD)
         assert user is not None, username
         assert user.first_name
         assert Membership.objects.filter(user=user, role=role, unit__name=unit).exists()
-    admin = authenticate(username="admin", password=PASSWORD)
+    admin = authenticate(_login_request(), username="admin", password=PASSWORD)
     assert admin.is_staff and admin.is_superuser
     assert {r for _, _, r, _ in office.LOGINS} == set(Role)
     assert f"密码(所有演示账号相同):{PASSWORD}" in demo
@@ -102,7 +108,7 @@ def test_if_empty_leaves_an_existing_office_alone(demo, run_demo):
     out = run_demo("--if-empty", "--cases", "50", "--password", "another-one")
     assert "已存在" in out and "zuzhang" in out and "another-one" not in out
     assert (Unit.objects.count(), Case.objects.count(), CaseEvent.objects.count()) == counts
-    assert authenticate(username="zuoxi", password=PASSWORD) is not None
+    assert authenticate(_login_request(), username="zuoxi", password=PASSWORD) is not None
     with pytest.raises(CommandError):
         run_demo("--cases", "50")
 
