@@ -312,3 +312,5 @@ OTP_TOTP_ISSUER = "接诉即办工作平台"
 # Wrong codes count towards the account's lockout (axes), not django-otp's own delay.
 OTP_TOTP_THROTTLE_FACTOR = 0
 OTP_STATIC_THROTTLE_FACTOR = 0
+# A wrong code may be a typo of a right backup code: axes' failure records mask it.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code"]

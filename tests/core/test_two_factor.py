@@ -10,6 +10,7 @@ import urllib.parse
 
 import pytest
 import segno
+from axes.models import AccessAttempt
 from django.contrib.auth.models import User
 from django.core.management import call_command
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -143,8 +144,8 @@ def test_five_wrong_codes_lock_the_account(client, people):
     enrol(people["admin"])
     password(client, "admin")
     for _ in range(4):
-        assert second(client, "000000").status_code == 400
-    response = second(client, "000000")
+        assert second(client, "918273").status_code == 400
+    response = second(client, "918273")
     assert response.status_code == 429 and "该账号已暂时锁定" in response.content.decode()
     # the half-login is gone: the right code now leads back to the password
     response = second(client, code_for(people["admin"]))
@@ -154,6 +155,8 @@ def test_five_wrong_codes_lock_the_account(client, people):
     assert not logged_in(client)
     assert kinds(factor="otp") == ["login_failed"] * 5
     assert "lockout" in kinds()
+    attempt = AccessAttempt.objects.get(username="admin")
+    assert attempt.failures_since_start == 5 and "918273" not in attempt.post_data
     # unlocking is the same as for passwords
     call_command("unlock", "admin")
     password(client, "admin")

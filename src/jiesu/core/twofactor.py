@@ -16,7 +16,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import checks
 from django.db import transaction
-from django_otp import devices_for_user, user_has_device
+from django_otp import devices_for_user
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -32,6 +32,7 @@ PENDING_KEYS = (PENDING_USER, PENDING_AT, PENDING_BACKEND, PENDING_NEXT)
 DEVICE_NAME = "手机动态口令"
 BACKUP_NAME = "备用码"
 ALL = "all"
+DEVICE_MODELS = (TOTPDevice, StaticDevice)
 
 
 def required(user) -> bool:
@@ -50,7 +51,8 @@ def required(user) -> bool:
 
 
 def enrolled(user) -> bool:
-    return user_has_device(user, confirmed=True)
+    """A confirmed phone or backup codes; asked on every page of an unverified session."""
+    return any(m.objects.filter(user=user, confirmed=True).exists() for m in DEVICE_MODELS)
 
 
 def totp_device(user) -> TOTPDevice | None:
@@ -128,7 +130,7 @@ def reset(user, *, request=None) -> int:
     with transaction.atomic():
         count = sum(
             model.objects.filter(user=user).delete()[1].get(model._meta.label, 0)
-            for model in (TOTPDevice, StaticDevice)
+            for model in DEVICE_MODELS
         )
         record(Kind.OTP_RESET, request=request, target=user, devices=count)
     return count
