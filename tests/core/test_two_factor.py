@@ -280,6 +280,7 @@ def test_an_unverified_session_of_a_required_role_is_refused(client, people):
     assert api.status_code == 403
     assert api.json()["error"]["code"] == "second_factor_required"
     assert "动态口令" in api.json()["error"]["message"]
+    assert client.get("/healthz").status_code != 302
     # the code, given now, verifies this session
     assert second(client, code_for(people["admin"])).status_code == 302
     assert logged_in(client)
