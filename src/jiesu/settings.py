@@ -263,6 +263,13 @@ JIESU_HEALTH_WORKER_SILENT_SECONDS = int(os.environ.get("JIESU_HEALTH_WORKER_SIL
 JIESU_HEALTH_DISK_FREE_BYTES = int(os.environ.get("JIESU_HEALTH_DISK_FREE_BYTES", 1024**3))
 JIESU_HEALTH_BACKUP_MAX_AGE_HOURS = int(os.environ.get("JIESU_HEALTH_BACKUP_MAX_AGE_HOURS", 26))
 
+# Audit (安全审计): proxies whose X-Forwarded-For is believed (addresses or networks,
+# comma-separated), and how many reveals of personal data in an hour raise an alert.
+JIESU_TRUSTED_PROXIES = [
+    p.strip() for p in os.environ.get("JIESU_TRUSTED_PROXIES", "").split(",") if p.strip()
+]
+JIESU_REVEAL_ALERT_PER_HOUR = int(os.environ.get("JIESU_REVEAL_ALERT_PER_HOUR", 30))
+
 # Identification (等保 身份鉴别): login lockout, password age, session limits.
 # django-axes locks an account after JIESU_LOGIN_FAILURE_LIMIT failures; jiesu's handler locks
 # an address (shared by an office's desks) only after JIESU_LOGIN_IP_FAILURE_LIMIT.
@@ -292,13 +299,6 @@ JIESU_SESSION_IDLE_MINUTES = int(os.environ.get("JIESU_SESSION_IDLE_MINUTES", 30
 JIESU_SESSION_MAX_HOURS = int(os.environ.get("JIESU_SESSION_MAX_HOURS", 12))
 SESSION_COOKIE_AGE = JIESU_SESSION_MAX_HOURS * 3600
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
-
-# Audit (安全审计): proxies whose X-Forwarded-For is believed (addresses or networks,
-# comma-separated), and how many reveals of personal data in an hour raise an alert.
-JIESU_TRUSTED_PROXIES = [
-    p.strip() for p in os.environ.get("JIESU_TRUSTED_PROXIES", "").split(",") if p.strip()
-]
-JIESU_REVEAL_ALERT_PER_HOUR = int(os.environ.get("JIESU_REVEAL_ALERT_PER_HOUR", 30))
 
 # Two-factor login (等保 身份鉴别 c): TOTP codes from a phone authenticator, one-time backup
 # codes. Who must use it: role codes of jiesu.org.models.Role, comma-separated, "all" or empty.
