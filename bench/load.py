@@ -24,7 +24,6 @@ import re
 import secrets
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -33,6 +32,8 @@ import time
 import urllib.request
 from collections import defaultdict
 from pathlib import Path
+
+from pgserver import Postgres, free_port
 
 ROOT = Path(__file__).resolve().parent
 PYTHON = sys.executable
@@ -54,53 +55,12 @@ SUBJECTS = (
 )
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def seconds(text: str) -> float:
     """'5m', '60s', '90' → seconds."""
     match = re.fullmatch(r"(\d+(?:\.\d+)?)([smh]?)", text)
     if not match:
         raise argparse.ArgumentTypeError(f"无法识别的时长:{text}(如 5m、60s)")
     return float(match.group(1)) * {"": 1, "s": 1, "m": 60, "h": 3600}[match.group(2)]
-
-
-class Postgres:
-    """A throw-away PostgreSQL on loopback, as scripts/test.sh starts it, with durable
-    commits (fsync and synchronous_commit on), as an office would run it."""
-
-    def __init__(self) -> None:
-        self.bin = sorted(
-            Path("/usr/lib/postgresql").glob("*/bin"), key=lambda p: int(p.parent.name)
-        )[-1]
-        self.dir = Path(tempfile.mkdtemp(prefix="jiesu-load-pg-"))
-        self.port = free_port()
-        self.as_pg = []
-        if os.getuid() == 0:
-            shutil.chown(self.dir, "postgres")
-            self.as_pg = ["runuser", "-u", "postgres", "--"]
-        self.url = f"postgres://postgres@127.0.0.1:{self.port}/jiesu"
-
-    def _run(self, *args: str) -> None:
-        subprocess.run([*self.as_pg, *args], check=True, stdout=subprocess.DEVNULL)
-
-    def start(self) -> None:
-        data = str(self.dir / "data")
-        self._run(str(self.bin / "initdb"), "-D", data, "-U", "postgres", "--auth=trust",
-                  "-E", "UTF8", "--locale=C.UTF-8")  # fmt: skip
-        options = f"-h 127.0.0.1 -p {self.port} -k {self.dir}"
-        self._run(str(self.bin / "pg_ctl"), "-D", data, "-l", str(self.dir / "log"), "-w",
-                  "-o", options, "start")  # fmt: skip
-        self._run(str(self.bin / "createdb"), "-h", "127.0.0.1", "-p", str(self.port), "jiesu")
-
-    def stop(self) -> None:
-        data = str(self.dir / "data")
-        subprocess.run([*self.as_pg, str(self.bin / "pg_ctl"), "-D", data, "-m", "fast", "stop"],
-                       check=False, capture_output=True)  # fmt: skip
-        shutil.rmtree(self.dir, ignore_errors=True)
 
 
 def write_queue(path: Path, count: int) -> None:
@@ -269,7 +229,7 @@ def main() -> None:
     pg, held = None, False
     try:
         if args.database == "postgres":
-            pg = Postgres()
+            pg = Postgres(durable=True)
             pg.start()
             env["DATABASE_URL"] = pg.url
         print(f"== 负载测试:{args.users} 名坐席,{args.database},{uptime()}")

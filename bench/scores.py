@@ -30,9 +30,7 @@ import argparse
 import datetime as dt
 import os
 import shutil
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -40,6 +38,8 @@ from collections import defaultdict
 from functools import partial
 from pathlib import Path
 from zoneinfo import ZoneInfo
+
+from pgserver import Postgres
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCAL = ZoneInfo("Asia/Shanghai")
@@ -111,51 +111,6 @@ def timed(fn, runs=RUNS) -> float:
         fn()
         times.append((time.perf_counter() - start) * 1000)
     return statistics.median(times)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    """A throw-away PostgreSQL on loopback, as scripts/test.sh starts it."""
-
-    def __init__(self) -> None:
-        self.bin = sorted(
-            Path("/usr/lib/postgresql").glob("*/bin"), key=lambda p: int(p.parent.name)
-        )[-1]
-        self.dir = Path(tempfile.mkdtemp(prefix="jiesu-pg-"))
-        self.port = free_port()
-        self.as_pg = []
-        if os.getuid() == 0:
-            shutil.chown(self.dir, "postgres")
-            self.as_pg = ["runuser", "-u", "postgres", "--"]
-        self.url = f"postgres://postgres@127.0.0.1:{self.port}/jiesu"
-
-    def _run(self, *args: str) -> None:
-        subprocess.run([*self.as_pg, *args], check=True, stdout=subprocess.DEVNULL)
-
-    def start(self) -> None:
-        data = self.dir / "data"
-        initdb = [str(self.bin / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust"]
-        self._run(*initdb, "-E", "UTF8", "--locale=C.UTF-8")
-        options = f"-h 127.0.0.1 -p {self.port} -k {self.dir} -c fsync=off "
-        options += "-c synchronous_commit=off -c full_page_writes=off"
-        log = str(self.dir / "log")
-        self._run(
-            str(self.bin / "pg_ctl"), "-D", str(data), "-l", log, "-w", "-o", options, "start"
-        )
-        self._run(str(self.bin / "createdb"), "-h", "127.0.0.1", "-p", str(self.port), "jiesu")
-
-    def stop_command(self) -> list[str]:
-        data = str(self.dir / "data")
-        return [*self.as_pg, str(self.bin / "pg_ctl"), "-D", data, "-m", "immediate", "stop"]
-
-    def stop(self) -> None:
-        subprocess.run(self.stop_command(), check=False, capture_output=True)
-        shutil.rmtree(self.dir, ignore_errors=True)
 
 
 def setup_django(url: str, var: Path, src: Path, pg_settings: list[str]) -> None:
@@ -942,7 +897,7 @@ def main() -> None:
         if args.url:
             url = args.url
         else:
-            server = Server()
+            server = Postgres()
             server.start()
             url = server.url
         setup_django(url, var, args.src, args.set)
@@ -950,10 +905,10 @@ def main() -> None:
     finally:
         shutil.rmtree(var, ignore_errors=True)
         if server and args.keep:
-            print(f"\n保留数据库:--url {url}\n停止:{' '.join(server.stop_command())}")
+            print(f"\n保留数据库:--url {url}\n停止:{' '.join(server.stop_command('immediate'))}")
             print(f"删除:rm -rf {server.dir}")
         elif server:
-            server.stop()
+            server.stop("immediate")
 
 
 if __name__ == "__main__":

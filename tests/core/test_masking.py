@@ -38,3 +38,19 @@ def test_reveal_is_logged_and_limited_to_roles(people, dispatched):
         with pytest.raises(RoleRefused):
             services.reveal(dispatched, by=people[username], field="caller_phone")
     assert PiiAccess.objects.count() == 2
+
+
+def test_the_reveal_log_cannot_be_erased_in_the_admin(client, people, dispatched):
+    """The per-person reveal counts and alerts read this log: nobody may thin it out."""
+    from django.contrib.auth.models import User
+
+    services.reveal(dispatched, by=people["zuoxi"], field="caller_phone")
+    row = PiiAccess.objects.get()
+    root = User.objects.create_superuser("root", password="pw-root-Long1!")
+    client.force_login(root)
+    page = client.get(f"/admin/core/piiaccess/{row.pk}/change/")
+    assert page.status_code == 200 and "删除" not in page.content.decode()
+    assert (
+        client.post(f"/admin/core/piiaccess/{row.pk}/delete/", {"post": "yes"}).status_code == 403
+    )
+    assert PiiAccess.objects.filter(pk=row.pk).exists()

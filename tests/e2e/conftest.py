@@ -53,3 +53,31 @@ def page(browser, live_server):
     page.set_default_timeout(10_000)
     yield page
     context.close()
+
+
+def submit_password(page, username: str) -> None:
+    """Fill and send the login form with the fixtures' password ("pw-" + username)."""
+    page.context.clear_cookies()
+    page.goto("/login/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(f"pw-{username}")
+    page.get_by_role("button", name="登录").click()
+
+
+def login(page, username: str) -> None:
+    """Log in through the page and land on the case list."""
+    submit_password(page, username)
+    page.wait_for_url("**/cases/")
+
+
+def csp_reports(page) -> list:
+    """Every message in which the browser says the Content-Security-Policy blocked something,
+    as (page address, message), collected from now on."""
+    found = []
+
+    def keep(message):
+        if "Content Security Policy" in message.text:
+            found.append((page.url, message.text))
+
+    page.on("console", keep)
+    return found

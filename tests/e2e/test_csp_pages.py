@@ -3,6 +3,8 @@ blocked, at the desktop and phone widths offices have."""
 
 import pytest
 
+from tests.e2e.conftest import csp_reports, login
+
 pytestmark = pytest.mark.e2e
 
 PAGES = [
@@ -21,25 +23,11 @@ PAGES = [
 ]
 
 
-def _login(page, username):
-    page.goto("/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill("pw-" + username)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url("**/cases/")
-
-
 @pytest.mark.parametrize("width", [1280, 390])
 def test_pages_need_nothing_the_policy_forbids(page, people, dispatched, output_dir, width):
     page.set_viewport_size({"width": width, "height": 900})
-    blocked = []
-    page.on(
-        "console",
-        lambda m: (
-            blocked.append((page.url, m.text)) if "Content Security Policy" in m.text else None
-        ),
-    )
-    _login(page, "zuzhang")
+    blocked = csp_reports(page)
+    login(page, "zuzhang")
     for path in PAGES:
         response = page.goto(path)
         assert response.status < 400, (path, response.status)

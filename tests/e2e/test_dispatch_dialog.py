@@ -6,16 +6,9 @@ from jiesu.cases import workflow
 from jiesu.cases.models import Case, State
 from jiesu.knowledge.models import RoutingRule
 from tests.conftest import at
+from tests.e2e.conftest import login
 
 pytestmark = pytest.mark.e2e
-
-
-def login(page, username):
-    page.goto("/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(f"pw-{username}")
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url("**/cases/")
 
 
 def test_dispatch_with_pinyin_search_and_suggestion(

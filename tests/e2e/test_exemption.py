@@ -5,20 +5,12 @@ import pytest
 from jiesu.assessment.models import Application, ApplicationState, ExemptionGround
 from jiesu.cases import services
 from jiesu.org.models import Membership, Role
+from tests.e2e.conftest import login
 from tests.files import sample
 
 pytestmark = pytest.mark.e2e
 
 MALICIOUS = "恶意重复来电"
-
-
-def login(page, username):
-    page.context.clear_cookies()
-    page.goto("/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(f"pw-{username}")
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url("**/cases/")
 
 
 def unit_score(page, period, unit) -> float:

@@ -4,6 +4,7 @@ import pytest
 
 from jiesu.cases.models import Case
 from tests.conftest import at
+from tests.e2e.conftest import login
 
 pytestmark = pytest.mark.e2e
 
@@ -21,14 +22,6 @@ TEXT = (
     "办理时限\t7天\n"
     "打印\t关闭\n"
 )
-
-
-def login(page, username):
-    page.goto("/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(f"pw-{username}")
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url("**/cases/")
 
 
 def test_paste_check_and_save(page, people, org, categories, output_dir):

@@ -3,16 +3,9 @@
 import pytest
 
 from jiesu.cases.models import Case, State
+from tests.e2e.conftest import login
 
 pytestmark = pytest.mark.e2e
-
-
-def login(page, username):
-    page.goto("/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(f"pw-{username}")
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url("**/cases/")
 
 
 def test_phone_reply_then_review(browser, live_server, dispatched, output_dir, tmp_path):

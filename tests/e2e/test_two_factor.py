@@ -7,30 +7,18 @@ import time
 import pytest
 
 from tests.core.test_two_factor import totp
+from tests.e2e.conftest import csp_reports, submit_password
 
 pytestmark = pytest.mark.e2e
-
-
-def _password(page, username):
-    page.goto("/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill("pw-" + username)
-    page.get_by_role("button", name="登录").click()
 
 
 @pytest.mark.parametrize("width", [1280, 390])
 def test_admin_enrols_then_logs_in_with_a_code(page, people, settings, output_dir, width):
     settings.JIESU_2FA_ROLES = ["admin"]
     page.set_viewport_size({"width": width, "height": 900})
-    blocked = []
-    page.on(
-        "console",
-        lambda m: (
-            blocked.append((page.url, m.text)) if "Content Security Policy" in m.text else None
-        ),
-    )
+    blocked = csp_reports(page)
 
-    _password(page, "admin")
+    submit_password(page, "admin")
     page.wait_for_url("**/login/2fa/enrol/")
     qr = page.locator("img[data-otp-qr]")
     assert qr.evaluate("(img) => img.complete && img.naturalWidth") > 0
@@ -54,11 +42,11 @@ def test_admin_enrols_then_logs_in_with_a_code(page, people, settings, output_di
 
     page.get_by_role("button", name="退出").click()
     page.wait_for_url("**/login/")
-    _password(page, "admin")
+    submit_password(page, "admin")
     page.wait_for_url("**/login/2fa/")
     page.goto("/cases/")
     assert "/login/" in page.url and "/login/2fa/" not in page.url  # not logged in yet
-    _password(page, "admin")
+    submit_password(page, "admin")
     page.wait_for_url("**/login/2fa/")
     page.screenshot(path=output_dir / f"03-code-{width}.png", full_page=True)
     # the enrolment spent this 30-second step's code; the next step's is within the window

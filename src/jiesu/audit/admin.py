@@ -1,10 +1,11 @@
 from django.contrib import admin
 
 from jiesu.audit.models import AuditEvent
+from jiesu.core.admin import ReadOnlyAdmin
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdmin):
     """Read only, for everyone: the superuser included may look, never add, change or delete."""
 
     list_display = ["id", "at", "actor_username", "kind", "ip", "target_repr"]
@@ -12,12 +13,3 @@ class AuditEventAdmin(admin.ModelAdmin):
     search_fields = ["actor_username", "ip"]
     show_full_result_count = False
     actions = None
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

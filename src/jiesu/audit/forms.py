@@ -1,37 +1,19 @@
-import datetime as dt
 import ipaddress
 
 from django import forms
 
 from jiesu.audit.models import Kind
-
-FIRST_DAY, LAST_DAY = dt.date(2000, 1, 1), dt.date(2099, 12, 31)
+from jiesu.core.fields import DayField
 
 
 class AuditFilterForm(forms.Form):
-    since = forms.DateField(
-        label="起始日期", required=False, widget=forms.DateInput({"type": "date"})
-    )
-    until = forms.DateField(
-        label="截止日期", required=False, widget=forms.DateInput({"type": "date"})
-    )
+    since = DayField(label="起始日期")
+    until = DayField(label="截止日期")
     person = forms.CharField(label="用户名", required=False, max_length=150)
     kind = forms.ChoiceField(
         label="事件", required=False, choices=[("", "全部事件"), *Kind.choices]
     )
     ip = forms.CharField(label="来源地址", required=False, max_length=45)
-
-    def _day(self, name):
-        day = self.cleaned_data.get(name)
-        if day and not FIRST_DAY <= day <= LAST_DAY:
-            raise forms.ValidationError("日期须在 2000 年至 2099 年之间。")
-        return day
-
-    def clean_since(self):
-        return self._day("since")
-
-    def clean_until(self):
-        return self._day("until")
 
     def clean_person(self):
         return self.cleaned_data["person"].strip()

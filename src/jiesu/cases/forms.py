@@ -17,6 +17,7 @@ from jiesu.cases.models import (
 )
 from jiesu.cases.queries import CaseFilter
 from jiesu.core import params
+from jiesu.core.fields import DayField
 from jiesu.org.models import HANDLING_KINDS, Unit
 
 
@@ -245,25 +246,9 @@ class CaseFilterForm(forms.Form):
         choices=[("", "全部平台"), *Platform.choices],
         required=False,
     )
-    received_from = forms.DateField(
-        label="受理日期从", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    received_to = forms.DateField(
-        label="至", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    received_from = DayField(label="受理日期从")
+    received_to = DayField(label="至")
     q = forms.CharField(label="关键词", required=False, max_length=params.MAX_SEARCH_CHARS)
-
-    def _day(self, name):
-        day = self.cleaned_data.get(name)
-        if not params.date_in_range(day):
-            raise forms.ValidationError(params.DATE_RANGE_MESSAGE)
-        return day
-
-    def clean_received_from(self):
-        return self._day("received_from")
-
-    def clean_received_to(self):
-        return self._day("received_to")
 
     def clean_q(self):
         q = self.cleaned_data.get("q")

@@ -8,6 +8,20 @@ from jiesu.core import twofactor
 from jiesu.core.models import ApiToken, CalendarDay, PasswordState, PiiAccess
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records jiesu writes itself (reveal log, audit log, backups): anyone with access may
+    look, nobody may add, change or delete one here, the superuser included."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(CalendarDay)
 class CalendarDayAdmin(admin.ModelAdmin):
     list_display = ["date", "kind", "name"]
@@ -16,15 +30,10 @@ class CalendarDayAdmin(admin.ModelAdmin):
 
 
 @admin.register(PiiAccess)
-class PiiAccessAdmin(admin.ModelAdmin):
+class PiiAccessAdmin(ReadOnlyAdmin):
     list_display = ["at", "user", "case", "field", "channel"]
     list_filter = ["field", "channel"]
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_add_permission(self, request):
-        return False
+    actions = None
 
 
 @admin.register(ApiToken)

@@ -53,14 +53,18 @@ def _send_to(request, url: str, *, status: int, code: str, message: str):
     return redirect(url)
 
 
-class SessionLimitMiddleware:
-    """Log out after JIESU_SESSION_IDLE_MINUTES without activity or JIESU_SESSION_MAX_HOURS."""
+class ViewCheck:
+    """A middleware that only looks at the view about to run (process_view)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         return self.get_response(request)
+
+
+class SessionLimitMiddleware(ViewCheck):
+    """Log out after JIESU_SESSION_IDLE_MINUTES without activity or JIESU_SESSION_MAX_HOURS."""
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         if not request.user.is_authenticated:
@@ -92,14 +96,8 @@ class SessionLimitMiddleware:
         )
 
 
-class PasswordChangeMiddleware:
+class PasswordChangeMiddleware(ViewCheck):
     """A user whose password expired, or who must change it, reaches only the change page."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         if not request.user.is_authenticated:
@@ -115,15 +113,9 @@ class PasswordChangeMiddleware:
         )
 
 
-class SecondFactorMiddleware:
+class SecondFactorMiddleware(ViewCheck):
     """A session logged in without its code (from before 2FA was required, or through a login
     form that does not ask for one) reaches only the code and enrolment pages."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         user = request.user
