@@ -57,3 +57,35 @@ def test_forwarded_for_counts_only_from_a_trusted_proxy(client, people, events, 
         "/login/", {"username": "zuoxi", "password": "x"}, REMOTE_ADDR="10.9.9.9", **forwarded
     )
     assert [e.ip for e in events()] == ["203.0.113.9", "10.9.9.9"]
+
+
+def test_unlocks_are_recorded_and_a_successful_login_is_not_one(client, people, events):
+    from axes.models import AccessAttempt
+    from django.contrib.auth.models import User
+    from django.core.management import call_command
+
+    def fail_five():
+        for _ in range(settings.AXES_FAILURE_LIMIT):
+            client.post("/login/", {"username": "zuoxi", "password": "wrong"})
+
+    fail_five()
+    call_command("unlock", "zuoxi")
+    assert client.post("/login/", {"username": "zuoxi", "password": "pw-zuoxi"}).status_code == 302
+    client.post("/logout/")
+    # one wrong password, then a right one: axes clears the record, which is no unlock
+    client.post("/login/", {"username": "zuoxi", "password": "wrong"})
+    client.post("/login/", {"username": "zuoxi", "password": "pw-zuoxi"})
+    client.post("/logout/")
+    fail_five()
+    attempt = AccessAttempt.objects.get(username="zuoxi")
+    boss = User.objects.create_superuser("boss", password="pw-boss-Long1!")
+    client.force_login(boss)
+    client.post(f"/admin/axes/accessattempt/{attempt.pk}/delete/", {"post": "yes"})
+
+    unlocks = [e for e in events() if e.kind == "unlock"]
+    assert [(e.detail["username_unlocked"], e.detail["how"]) for e in unlocks] == [
+        ("zuoxi", "命令行"),
+        ("zuoxi", "管理后台"),
+    ]
+    assert unlocks[0].detail["cleared"] == 1
+    assert unlocks[1].actor_username == "boss"

@@ -21,6 +21,7 @@ class Kind(models.TextChoices):
     OTP_FAILED = "otp_failed", "动态口令错误"
     OTP_ENROLLED = "otp_enrolled", "启用动态口令"
     OTP_RESET = "otp_reset", "重置动态口令"
+    UNLOCK = "unlock", "解除登录锁定"
 
 
 class AuditRefused(Exception):

@@ -6,7 +6,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_sa
 
 from jiesu.audit import alerts
 from jiesu.audit.chain import plain_json
-from jiesu.audit.log import record
+from jiesu.audit.log import current_request, record
 from jiesu.audit.models import Kind
 
 # Settings and rights: every create, change and delete of these is recorded.
@@ -126,6 +126,21 @@ def _locked_out(sender, request=None, username=None, ip_address=None, **kwargs):
     record(Kind.LOCKOUT, request=request, username=name, username_tried=name)
 
 
+def _attempt_deleted(sender, instance, **kwargs):
+    """An administrator lifting a lockout in the admin. axes also deletes these rows after
+    every successful login; only deletions made from the admin pages are unlocks."""
+    request = current_request.get()
+    if request is None or not request.path.startswith("/admin/"):
+        return
+    record(
+        Kind.UNLOCK,
+        request=request,
+        username_unlocked=str(instance.username or "")[:150],
+        ip_unlocked=instance.ip_address or "",
+        how="管理后台",
+    )
+
+
 def _revealed(sender, instance, created, raw=False, **kwargs):
     if not created or raw:
         return
@@ -159,3 +174,8 @@ def connect() -> None:
         from axes.signals import user_locked_out
 
         user_locked_out.connect(_locked_out, dispatch_uid="audit-lockout")
+        post_delete.connect(
+            _attempt_deleted,
+            sender=apps.get_model("axes.AccessAttempt"),
+            dispatch_uid="audit-unlock",
+        )

@@ -3,6 +3,8 @@
 from axes.handlers.proxy import AxesProxyHandler
 from django.core.management.base import BaseCommand, CommandError
 
+from jiesu.audit import log as audit_log
+
 
 class Command(BaseCommand):
     help = "解除登录锁定:清除该账号(或该地址)的登录失败记录"
@@ -15,6 +17,14 @@ class Command(BaseCommand):
         if not username and not ip:
             raise CommandError("请给出要解锁的用户名,或用 --ip 给出地址。")
         count = AxesProxyHandler.reset_attempts(username=username, ip_address=ip)
+        if count:
+            audit_log.record(
+                "unlock",
+                username_unlocked=username or "",
+                ip_unlocked=ip or "",
+                cleared=count,
+                how="命令行",
+            )
         who = "、".join(x for x in (username and f"账号“{username}”", ip and f"地址 {ip}") if x)
         if count == 0:
             self.stdout.write(f"{who}没有登录失败记录,无需解锁。")
