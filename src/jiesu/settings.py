@@ -259,6 +259,8 @@ JIESU_BACKUP_DIR = Path(os.environ.get("JIESU_BACKUP_DIR", VAR_DIR / "backups"))
 JIESU_BACKUP_KEEP = int(os.environ.get("JIESU_BACKUP_KEEP", 14))
 JIESU_BACKUP_HOUR = int(os.environ.get("JIESU_BACKUP_HOUR", 2))
 JIESU_BACKUP_KEY_FILE = os.environ.get("JIESU_BACKUP_KEY_FILE", "")
+# The worker writes its heartbeat from a thread of its own this often, even mid-import.
+JIESU_WORKER_HEARTBEAT_SECONDS = int(os.environ.get("JIESU_WORKER_HEARTBEAT_SECONDS", 30))
 JIESU_HEALTH_WORKER_SILENT_SECONDS = int(os.environ.get("JIESU_HEALTH_WORKER_SILENT_SECONDS", 300))
 JIESU_HEALTH_DISK_FREE_BYTES = int(os.environ.get("JIESU_HEALTH_DISK_FREE_BYTES", 1024**3))
 JIESU_HEALTH_BACKUP_MAX_AGE_HOURS = int(os.environ.get("JIESU_HEALTH_BACKUP_MAX_AGE_HOURS", 26))

@@ -139,3 +139,32 @@ def test_serve_answers_serves_static_keeps_worker_and_stops_on_sigterm(var_env, 
         if server.poll() is None:
             server.kill()
             server.wait()
+
+
+def test_the_development_server_serves_pages_and_plain_static_files(var_env):
+    """`jiesu run --dev` collects nothing, so its pages must name the plain static files."""
+    port = _free_port()
+    server = subprocess.Popen(
+        [*JIESU, "run", "--dev", "--no-demo", "--port", str(port)],
+        env=var_env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                status, _, body = _get(f"http://127.0.0.1:{port}/login/")
+                break
+            except OSError:
+                assert server.poll() is None, server.stderr.read().decode()[-2000:]
+                assert time.monotonic() < deadline, "开发服务器没有启动"
+                time.sleep(0.3)
+        assert status == 200
+        css = re.search(rb'href="(/static/jiesu/app[^"]*\.css)"', body).group(1).decode()
+        assert css == "/static/jiesu/app.css"
+        assert _get(f"http://127.0.0.1:{port}{css}")[0] == 200
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(30)

@@ -46,6 +46,6 @@ class Command(BaseCommand):
             )
         self.stdout.write(f"接诉即办工作平台: http://{host}:{port}/{'(开发服务器)' if dev else ''}")
         self.stdout.flush()
-        code = serve.serve(web, worker=True, out=self.stdout)
+        code = serve.serve(web, worker=True, out=self.stdout, manifest=not dev)
         if code:
             sys.exit(code)

@@ -193,8 +193,11 @@ class Supervisor:
         self.web.send_signal(signal.SIGUSR1)
 
 
-def serve(web: list[str], *, worker: bool, out) -> int:
-    return Supervisor(web, worker=worker, out=out, env=server_env()).run()
+def serve(web: list[str], *, worker: bool, out, manifest: bool = True) -> int:
+    """Run `web` and the worker under one supervisor. `manifest=False` (the development
+    server) serves static files by their plain names, with nothing collected."""
+    env = server_env() if manifest else dict(os.environ)
+    return Supervisor(web, worker=worker, out=out, env=env).run()
 
 
 class Command(BaseCommand):

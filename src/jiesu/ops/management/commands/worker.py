@@ -1,9 +1,14 @@
-"""`jiesu worker`: background upkeep: warning lamps and the search index."""
+"""`jiesu worker`: the background jobs of one machine: queued imports, warning lamps, the
+search index, the daily backup, and the heartbeat /healthz reads. It lives in ops, which may
+call every app; cases and intake do not import each other for it."""
 
 import logging
+import threading
 import time
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.db import connection
 from django.utils import timezone
 
 from jiesu.cases import deadlines, search
@@ -22,6 +27,8 @@ class Command(BaseCommand):
         parser.add_argument("--interval", type=int, default=60, help="间隔秒数")
 
     def handle(self, *args, once, interval, **options):
+        if not once:
+            threading.Thread(target=self.beat, name="heartbeat", daemon=True).start()
         while True:
             self.imports()
             changed = deadlines.refresh_lamps(timezone.now())
@@ -35,6 +42,17 @@ class Command(BaseCommand):
             if once:
                 return
             self.wait_for_imports(interval)
+
+    def beat(self):
+        """The heartbeat from its own thread, so a long import never reads as a dead worker."""
+        while True:
+            try:
+                ops_jobs.heartbeat()
+            except Exception:
+                logger.exception("写入后台任务心跳出错")
+            finally:
+                connection.close()  # this thread's own connection, never held between beats
+            time.sleep(settings.JIESU_WORKER_HEARTBEAT_SECONDS)
 
     def imports(self):
         """Imports (导入): fail runs whose process died, run the queued ones, remove old
