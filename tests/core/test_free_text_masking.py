@@ -153,3 +153,52 @@ def test_own_address_masked_in_text_only_with_a_door_number():
     place = {"address": "华龙苑南里东门外"}
     assert mask_text("住华龙苑南里12号楼3单元502的居民", home) == "住华龙苑南里****的居民"
     assert mask_text("华龙苑南里东门外夜间占道经营", place) == "华龙苑南里东门外夜间占道经营"
+
+
+# --- places a review found the raw text in ------------------------------------------------
+
+
+def test_open311_masks_the_description_and_place(client, people, make_case):
+    from jiesu.core.models import ApiToken
+
+    case = make_case(content=TEXT, address="", location="张三家后院 13987654321")
+    key = ApiToken.issue(people["shuju"])
+    response = client.get(f"/open311/v2/requests/{case.pk}.json", {"api_key": key})
+    assert response.status_code == 200
+    (body,) = response.json()
+    _clean(response.content.decode())
+    assert body["description"] == mask_text(TEXT, {"caller_name": "张三"})
+    assert body["address"] == "张*家后院 139****4321"
+
+
+def test_api_and_page_mask_the_place_and_company(client, people, make_case):
+    case = make_case(location="东门 13987654321", company_name=f"卡号{CARD}的商户")
+    client.force_login(people["zuoxi"])
+    body = client.get(f"/api/v1/cases/{case.pk}").json()
+    assert body["location"] == "东门 139****4321"
+    assert body["company_name"] == "卡号6217***********0004的商户"
+    _clean(client.get(f"/cases/{case.pk}/").content.decode())
+
+
+def test_a_case_named_anywhere_is_masked_the_audit_log_included(client, people, make_case):
+    from jiesu.audit.models import AuditEvent
+
+    case = make_case(title="张三13987654321反映占道")
+    assert str(case) == f"{case.platform_no} 张*139****4321反映占道"
+    client.force_login(people["zuoxi"])
+    client.post(f"/cases/{case.pk}/reveal/caller_phone/")
+    reveal = AuditEvent.objects.get(kind="reveal")
+    assert "13987654321" not in reveal.target_repr
+
+
+def test_the_application_form_masks_the_title(client, people, make_case, org):
+    from jiesu.org.models import Membership, Role
+
+    case = make_case(title="帮我转告13987654321")
+    tichu = people["shuju"]
+    Membership.objects.create(user=tichu, unit=org["street"], role=Role.EXEMPTION)
+    client.force_login(tichu)
+    page = client.get(f"/assessment/applications/new/{case.pk}/")
+    assert page.status_code == 200
+    _clean(page.content.decode())
+    assert "帮我转告139****4321" in page.content.decode()

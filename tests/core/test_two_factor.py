@@ -381,3 +381,38 @@ def test_an_unknown_role_in_the_setting_is_a_configuration_error(settings):
     assert errors and "admn" in errors[0].msg
     settings.JIESU_2FA_ROLES = ["admin", "all"]
     assert twofactor.check_roles() == []
+
+
+def test_wrong_codes_when_renewing_backup_codes_lock_the_account(client, people, settings):
+    """An open desk is no place to guess the six digits: renewing counts like logging in."""
+    admin = people["admin"]
+    verified(client, admin)
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        response = client.post("/account/2fa/backup-codes/", {"code": "000000"})
+        assert response.status_code == 400
+    response = client.post("/account/2fa/backup-codes/", {"code": "000000"})
+    assert response.status_code == 429  # the lockout page, as at login
+    assert "锁定" in response.content.decode()
+    assert not logged_in(client)
+    assert AccessAttempt.objects.get(username="admin").failures_since_start == 5
+    # locked: even the right password is refused now
+    assert client.post("/login/", {"username": "admin", "password": "pw-admin"}).status_code == 429
+
+
+def test_device_secrets_have_no_admin_pages(client, people):
+    """django-otp's own pages show a phone's key and the backup codes, and let staff add codes
+    to another person's device: jiesu offers only the audited reset."""
+    root = User.objects.create_superuser("root", password="pw-root")
+    verified(client, root)
+    assert client.get("/admin/auth/user/").status_code == 200  # the admin itself answers
+    for path in ("/admin/otp_totp/totpdevice/", "/admin/otp_static/staticdevice/"):
+        assert client.get(path).status_code == 404
+    enrol(people["zuzhang"])
+    twofactor.new_backup_codes(people["zuzhang"])
+    secrets_ = [e.detail for e in AuditEvent.objects.filter(kind__startswith="config")]
+    text = str(secrets_)
+    device = TOTPDevice.objects.get(user=people["zuzhang"])
+    assert device.key not in text
+    assert not any(
+        t in text for t in StaticDevice.objects.get().token_set.values_list("token", flat=True)
+    )

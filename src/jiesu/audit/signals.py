@@ -22,14 +22,34 @@ WATCHED = (
     "intake.ColumnMapping",
     "core.CalendarDay",
     "core.ApiToken",
+    "core.PasswordState",
+    "otp_totp.TOTPDevice",
+    "otp_static.StaticDevice",
+    "otp_static.StaticToken",
 )
 # Bookkeeping that changes on its own (a login, an API call), not a change of settings.
-NOISE = {"last_login", "last_used_at", "updated_at", "path", "pinyin_initials"}
+NOISE = {
+    "last_login",
+    "last_used_at",
+    "updated_at",
+    "path",
+    "pinyin_initials",
+    # a phone code's bookkeeping at every login
+    "last_t",
+    "drift",
+    "throttling_failure_count",
+    "throttling_failure_timestamp",
+    # a password's age: the change itself is its own event (password_change)
+    "changed_at",
+}
+# Rows made as a side effect of an event recorded on its own (a password's age row).
+QUIET_CREATE = {"core.PasswordState"}
 
 
 def secret(name: str) -> bool:
-    """Fields whose value never enters the log: password and token hashes."""
-    return name == "password" or "hash" in name or "secret" in name
+    """Fields whose value never enters the log: password and token hashes, a phone's key,
+    backup codes."""
+    return name in ("password", "key", "token") or "hash" in name or "secret" in name
 
 
 def _values(instance) -> dict:
@@ -54,6 +74,8 @@ def _saved(sender, instance, created, raw=False, update_fields=None, **kwargs):
     if raw:
         return
     before = instance.__dict__.pop("_audit_before", None)
+    if created and sender._meta.label in QUIET_CREATE:
+        return
     if created:
         kind = Kind.TOKEN_CREATE if sender._meta.label == "core.ApiToken" else Kind.CONFIG_CREATE
         record(kind, target=instance, fields=plain_json(_values(instance)))

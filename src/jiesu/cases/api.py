@@ -144,7 +144,7 @@ def case_out(case) -> dict:
         "lamp": getattr(case, "live_lamp", None) or case.lamp,
         "lead_unit": _ref(case.lead_unit),
         "community": _ref(case.community),
-        **masked_pii(case),
+        **masked_pii(case, content=False),
     }
 
 

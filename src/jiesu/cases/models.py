@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 
+from jiesu.core.masking import mask_text, own_data
 from jiesu.core.scoping import CaseQuerySet
 
 
@@ -265,7 +266,8 @@ class Case(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.platform_no} {self.title}"
+        # shown in the admin and kept in the audit log: never a number written into the title
+        return f"{self.platform_no} {mask_text(self.title, own_data(self))}"
 
     def unit_paths(self) -> list[str]:
         """Paths of every unit the case belongs to, for role checks."""

@@ -22,6 +22,8 @@ def masked_pii(case, *, content: bool = True) -> dict:
     own = own_data(case)
     out = {name: masked(name, own[name]) for name in MASKERS}
     out["title"] = mask_text(case.title, own)
+    out["location"] = mask_text(case.location, own)
+    out["company_name"] = mask_text(case.company_name, own)
     if content:
         out["content"] = mask_text(case.content, own)
     return out

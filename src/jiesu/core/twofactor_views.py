@@ -5,7 +5,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import LoginView
+from django.contrib.auth.views import LoginView, redirect_to_login
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
@@ -154,6 +154,15 @@ def otp_account(request):
     return render(request, "web/otp_account.html", context)
 
 
+def _locked_out(request):
+    """Too many wrong codes: the session ends, as a lockout at login would."""
+    logout(request)
+    messages.error(
+        request, "动态口令错误次数过多,账号已暂时锁定并退出。请稍后再试,或联系系统管理员解锁。"
+    )
+    return redirect_to_login(reverse("otp_account"))
+
+
 @login_required
 @require_POST
 @sensitive_post_parameters("code")
@@ -162,11 +171,16 @@ def otp_backup_codes(request):
     user = request.user
     if not twofactor.enrolled(user):
         return redirect("otp_enrol")
+    if twofactor.locked(request, user):
+        return _locked_out(request)
     code = twofactor.clean_code(request.POST.get("code", ""))
     # only a phone code: a backup code typed here would be spent for nothing
     device = twofactor.verify(user, code) if code.isdigit() and len(code) == 6 else None
     if device is None:
         record(Kind.OTP_FAILED, request=request, user=user, step="backup_codes")
+        # a wrong code here counts like one at login, so an open desk cannot be guessed on
+        if twofactor.count_failure(request, user):
+            return _locked_out(request)
         context = {
             "device": twofactor.totp_device(user),
             "backup_left": twofactor.backup_codes_left(user),

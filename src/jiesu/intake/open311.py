@@ -22,7 +22,7 @@ from django.views.decorators.csrf import csrf_exempt
 from jiesu.cases import workflow
 from jiesu.cases.errors import WorkflowError
 from jiesu.cases.models import Case, Category, Channel, Platform, RequestType, State
-from jiesu.core.masking import mask_address
+from jiesu.core.masking import mask_address, mask_text, own_data
 from jiesu.core.models import ApiToken, TokenRefused
 from jiesu.org.models import Unit, UnitKind
 from jiesu.org.queries import grants_of
@@ -254,7 +254,8 @@ def _notice(case) -> str:
 def request_out(case) -> dict:
     status, extended = open311_status(case)
     lat, long = _point(case.location)
-    place = case.location if lat is None else ""
+    own = own_data(case)
+    place = mask_text(case.location, own) if lat is None else ""
     unit = case.lead_unit or case.street or case.district
     return {
         "service_request_id": str(case.pk),
@@ -262,7 +263,7 @@ def request_out(case) -> dict:
         "status_notes": f"{case.get_state_display()} ({extended})",
         "service_name": case.category.name if case.category_id else None,
         "service_code": str(case.category_id) if case.category_id else None,
-        "description": case.content,
+        "description": mask_text(case.content, own),
         "agency_responsible": unit.name,
         "service_notice": _notice(case),
         "requested_datetime": _w3c(case.received_at),
