@@ -51,6 +51,18 @@ def _get(url: str) -> tuple[int, dict, bytes]:
         return response.status, dict(response.headers), response.read()
 
 
+def _wait_for_login(base: str, server: subprocess.Popen, output, seconds: float = 60):
+    """The login page once the server answers; fails with the server's output if it died."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            return _get(f"{base}/login/")
+        except OSError:
+            assert server.poll() is None, output()
+            assert time.monotonic() < deadline, f"服务未在 {seconds:.0f} 秒内启动"
+            time.sleep(0.2)
+
+
 @pytest.fixture
 def var_env(tmp_path):
     env = dict(
@@ -87,15 +99,7 @@ def test_serve_answers_serves_static_keeps_worker_and_stops_on_sigterm(var_env, 
         text=True,
     )
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                status, _, page = _get(f"{base}/login/")
-                break
-            except OSError:
-                assert server.poll() is None, server.stdout.read()
-                assert time.monotonic() < deadline, "服务未在 30 秒内启动"
-                time.sleep(0.2)
+        status, _, page = _wait_for_login(base, server, lambda: server.stdout.read())
         assert status == 200
         assert "登录" in page.decode()
 
@@ -152,15 +156,9 @@ def test_the_development_server_serves_pages_and_plain_static_files(var_env):
         start_new_session=True,
     )
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                status, _, body = _get(f"http://127.0.0.1:{port}/login/")
-                break
-            except OSError:
-                assert server.poll() is None, server.stderr.read().decode()[-2000:]
-                assert time.monotonic() < deadline, "开发服务器没有启动"
-                time.sleep(0.3)
+        status, _, body = _wait_for_login(
+            f"http://127.0.0.1:{port}", server, lambda: server.stderr.read().decode()[-2000:]
+        )
         assert status == 200
         css = re.search(rb'href="(/static/jiesu/app[^"]*\.css)"', body).group(1).decode()
         assert css == "/static/jiesu/app.css"
