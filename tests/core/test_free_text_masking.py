@@ -97,21 +97,28 @@ def test_pages_mask_and_reveal_logs(client, people, leaky):
     page = client.get(f"/cases/{leaky.pk}/").content.decode()
     _clean(page)
     assert "139****4321" in page and "6217***********0004" in page
-    for field in ("title", "content", "reply"):
+    for field in ("title", "content", "reply", "notes"):
         assert f'data-reveal="{field}"' in page
 
     shown = client.post(f"/cases/{leaky.pk}/reveal/content/").content.decode()
     assert ID in shown and "13987654321" in shown
     reply = client.post(f"/cases/{leaky.pk}/reveal/reply/").content.decode()
     assert f"已核实身份证{ID}" in reply
-    assert sorted(PiiAccess.objects.values_list("field", flat=True)) == ["content", "reply"]
+    notes = client.post(f"/cases/{leaky.pk}/reveal/notes/").content.decode()
+    assert f"2026-03-02 09:06 zuoxi 备注:再次来电,留了卡号{CARD}" in notes
+    assert sorted(PiiAccess.objects.values_list("field", flat=True)) == [
+        "content",
+        "notes",
+        "reply",
+    ]
 
 
 def test_no_reveal_button_without_anything_hidden(client, people, make_case):
     case = make_case(title="路灯不亮", content="小区东门路灯坏了一周。")
     client.force_login(people["zuoxi"])
     page = client.get(f"/cases/{case.pk}/").content.decode()
-    assert 'data-reveal="content"' not in page and 'data-reveal="title"' not in page
+    for field in ("title", "content", "reply", "notes"):
+        assert f'data-reveal="{field}"' not in page
 
 
 def test_reviewer_sees_masked_text_and_may_not_reveal(client, people, leaky):

@@ -12,7 +12,12 @@ PLATFORM_LABELS = {"city": "市级平台", "district": "区级平台"}
 
 
 # Free text a case carries that may hold personal data; revealed like the fields.
-TEXT_FIELDS = {"title": "标题", "content": "主要内容", "reply": "办理结果"}
+TEXT_FIELDS = {
+    "title": "标题",
+    "content": "主要内容",
+    "reply": "办理结果",
+    "notes": "流转记录说明",
+}
 
 
 def masked_pii(case, *, content: bool = True) -> dict:

@@ -10,6 +10,7 @@ import filetype
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils import timezone
 
 from jiesu.cases import workflow
 from jiesu.cases.errors import InvalidInput, RoleRefused
@@ -118,6 +119,13 @@ def reveal(case, *, by, field: str, channel: str = "web") -> str:
         labels = dict(workflow.REPLY_PARTS, unit="办理单位")
         reply = case.reply or {}
         return "\n".join(f"{labels[p]}:{reply[p]}" for p in labels if reply.get(p))
+    if field == "notes":
+        return "\n".join(
+            f"{timezone.localtime(e.at):%Y-%m-%d %H:%M} {e.actor or '系统'} "
+            f"{workflow.ACTION_LABELS.get(e.action, e.action)}:{e.reason}"
+            for e in case.events.select_related("actor").order_by("at", "id")
+            if e.reason
+        )
     return getattr(case, field)
 
 

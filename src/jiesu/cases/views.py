@@ -132,6 +132,9 @@ def _text_hides(case, field: str) -> bool:
     """Whether a free-text field holds something masked, so that 显示 has a use."""
     if field == "reply":
         return any(has_hidden(str(v), own_data(case)) for v in (case.reply or {}).values())
+    if field == "notes":
+        reasons = case.events.exclude(reason="").values_list("reason", flat=True)
+        return any(has_hidden(reason, own_data(case)) for reason in reasons)
     return has_hidden(getattr(case, field), own_data(case))
 
 

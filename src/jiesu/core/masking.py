@@ -68,7 +68,7 @@ MASKERS = {
 
 
 # What a reveal may show in full: the fields above and the free text that may hold numbers.
-REVEALABLE = (*MASKERS, "title", "content", "reply")
+REVEALABLE = (*MASKERS, "title", "content", "reply", "notes")
 
 
 def masked(field: str, value: str) -> str:

@@ -42,6 +42,7 @@ class PiiField(models.TextChoices):
     TITLE = "title", "标题"
     CONTENT = "content", "主要内容"
     REPLY = "reply", "办理结果"
+    NOTES = "notes", "流转记录说明"
 
 
 class PiiAccess(models.Model):
