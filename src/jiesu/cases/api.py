@@ -174,7 +174,10 @@ def _visible_case(request, case_id):
 
 
 def detail(case) -> dict:
-    out = case_out(case)
+    own = own_data(case)
+    out = case_out(case)  # the caller's fields, title and places, masked
+    out["content"] = mask_text(case.content, own)
+    out["reply"] = masked_reply(case)
     out.update(
         {
             f: getattr(case, f)
@@ -184,9 +187,6 @@ def detail(case) -> dict:
             and f not in ("co_units", "tags", "district", "street")
         }
     )
-    out.update(masked_pii(case))
-    out["reply"] = masked_reply(case)
-    own = own_data(case)
     out["district"] = _ref(case.district)
     out["street"] = _ref(case.street)
     out["co_units"] = [_ref(u) for u in case.co_units.all()]

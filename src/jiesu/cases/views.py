@@ -22,7 +22,7 @@ from jiesu.cases.errors import InvalidInput, WorkflowError
 from jiesu.cases.forms import ACTION_FORMS, CaseFilterForm
 from jiesu.cases.models import Lamp, State
 from jiesu.cases.presenters import TEXT_FIELDS, masked_event, masked_pii, masked_reply
-from jiesu.core.masking import MASKERS, has_hidden, own_data
+from jiesu.core.masking import MASKERS, own_data
 from jiesu.core.models import PiiField
 from jiesu.core.params import as_id
 from jiesu.insights import duplicates, routing
@@ -101,22 +101,32 @@ def _detail_context(request, case, forms=None):
     ]
     lamp = deadlines.clock_fields(case, timezone.now())["lamp"]
     own = own_data(case)
+    pii = masked_pii(case)
+    reply = masked_reply(case)
+    timeline = [(e, *masked_event(e, own)) for e in queries.timeline(case)]
+    # a free text may be revealed when its masked form differs from what is stored
+    hides = {
+        "title": pii["title"] != case.title,
+        "content": pii["content"] != case.content,
+        "reply": reply != (case.reply or {}),
+        "notes": any(reason != event.reason for event, _, reason in timeline),
+    }
     return {
         "case": case,
         "lamp": lamp,
         "lamp_label": Lamp(lamp).label,
-        "pii": masked_pii(case),
+        "pii": pii,
         "pii_fields": [(f, PiiField(f).label) for f in MASKERS],
         "may_reveal": services.may_reveal(request.user, case),
         "revealable": [f for f in MASKERS if getattr(case, f)]
-        + [f for f in TEXT_FIELDS if _text_hides(case, f)],
-        "timeline": [(e, *masked_event(e, own)) for e in queries.timeline(case)],
+        + [f for f in TEXT_FIELDS if hides[f]],
+        "timeline": timeline,
         "panels": panels,
         "may_attach": "attach" in allowed,
         "evidence_actions": actions.EVIDENCE_ACTIONS,
         "review": _review(case, allowed),
         "duplicates": duplicates.possible_duplicates(request.user, case),
-        "reply_rows": _reply_rows(case),
+        "reply_rows": _reply_rows(reply),
         "may_apply": bool(
             workflow.roles_on_case(request.user, case)
             & {Role.LEADER, Role.OPERATOR, Role.EXEMPTION}
@@ -128,19 +138,9 @@ def _detail_context(request, case, forms=None):
     }
 
 
-def _text_hides(case, field: str) -> bool:
-    """Whether a free-text field holds something masked, so that 显示 has a use."""
-    if field == "reply":
-        return any(has_hidden(str(v), own_data(case)) for v in (case.reply or {}).values())
-    if field == "notes":
-        reasons = case.events.exclude(reason="").values_list("reason", flat=True)
-        return any(has_hidden(reason, own_data(case)) for reason in reasons)
-    return has_hidden(getattr(case, field), own_data(case))
-
-
-def _reply_rows(case) -> list[tuple[str, str, str]]:
-    """The latest reply as (part, label, text) rows, masked, times in local time."""
-    reply = masked_reply(case)
+def _reply_rows(reply: dict) -> list[tuple[str, str, str]]:
+    """The latest reply (already masked) as (part, label, text) rows, times in local time."""
+    reply = dict(reply)
     if reply.get("contact_at"):
         when = timezone.localtime(dt.datetime.fromisoformat(reply["contact_at"]))
         reply["contact_at"] = f"{when:%Y-%m-%d %H:%M}"
@@ -153,7 +153,7 @@ def _review(case, allowed):
     if case.state != State.REPLIED or "approve" not in allowed:
         return None
     findings = check_reply(case)
-    given = {part: text for part, _, text in _reply_rows(case)}
+    given = {part: text for part, _, text in _reply_rows(masked_reply(case))}
     parts = [
         (part, label, given.get(part, ""), [f for f in findings if f.part == part])
         for part, label in workflow.REPLY_PARTS.items()

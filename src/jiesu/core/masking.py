@@ -140,11 +140,6 @@ def mask_text(text: str, own: dict | None = None) -> str:
     return _LANDLINE.sub(lambda m: mask_phone(m.group(1)) + (m.group(2) or ""), text)
 
 
-def has_hidden(text: str, own: dict | None = None) -> bool:
-    """Whether `mask_text` hides anything in the text (then it may be revealed)."""
-    return bool(text) and mask_text(text, own) != text
-
-
 def own_data(case) -> dict:
     """The caller's structured fields of a case, for masking them inside its free text."""
     return {field: getattr(case, field) or "" for field in MASKERS}
