@@ -143,12 +143,20 @@ class Case(models.Model):
         Category, verbose_name="问题分类", null=True, blank=True, on_delete=models.PROTECT
     )
     tags = models.ManyToManyField(Tag, verbose_name="标签", blank=True)
+    # Enumerated values as the source wrote them when they were not a standard label
+    # ({"request_type": "投诉举报", "urgency": "特急", ...}); the standard fields hold the
+    # mapped value.
+    source_labels = models.JSONField("原始标签", default=dict, blank=True)
     title = models.CharField("标题", max_length=200)
     content = models.TextField("主要内容")
 
     caller_name = models.CharField("来电人", max_length=50, blank=True)
     caller_phone = models.CharField("来电人电话", max_length=30, blank=True)
     caller_account = models.CharField("来电人账号", max_length=60, blank=True)
+    # Search by phone without the number in a query: a keyed digest of the whole number
+    # and its last four digits (see cases/search.py).
+    caller_phone_digest = models.CharField(max_length=64, blank=True, editable=False)
+    caller_phone_tail = models.CharField(max_length=4, blank=True, editable=False)
     address = models.CharField("详细地址", max_length=200, blank=True)
     location = models.CharField("小区点位/问题点位", max_length=100, blank=True)
     company_name = models.CharField("企业名称", max_length=100, blank=True)
@@ -263,6 +271,8 @@ class Case(models.Model):
             models.Index(fields=["street", "received_at"], name="case_street_received"),
             models.Index(fields=["district", "received_at"], name="case_district_received"),
             models.Index(fields=["caller_phone", "received_at"], name="case_caller_received"),
+            models.Index(fields=["caller_phone_digest"], name="case_phone_digest"),
+            models.Index(fields=["caller_phone_tail", "received_at"], name="case_phone_tail"),
         ]
 
     def __str__(self) -> str:
