@@ -62,10 +62,11 @@ def shifted(result: dict, parent: Unit, *, put_back=(), take_out=()) -> dict:
         if not ids:
             continue
         cases = _period_cases(period, parent, ids).annotate(out=exempted()).filter(out=now_exempted)
-        # GROUPED ends with is_closed and exempted, which are annotations in scores()
-        fields = GROUPED[:-2]
-        for case in cases.values(column, *fields, "closed_at"):
-            values = [*(case[name] for name in fields), case["closed_at"] is not None]
+        # GROUPED ends with exempted, an annotation in scores(); 办结量 counts every case
+        # closed in the period, exempted or not, so it never moves here
+        fields = GROUPED[:-1]
+        for case in cases.values(column, *fields):
+            values = [*(case[name] for name in fields), False]
             diff = _difference(rule, values)
             # the parent's row always; a child's row when the case falls under a child (a
             # case closed at the desk, with no lead unit, is in the parent's row only)

@@ -3,6 +3,7 @@ most at risk, by the exact points each would cost if it ended unsolved and unsat
 
 import copy
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from types import SimpleNamespace
 
 from django.db.models import Q
@@ -27,7 +28,7 @@ OPEN = [State.RECEIVED, State.ACCEPTED, State.DISPATCHED, State.REPLIED, State.S
 @dataclass
 class Risk:
     case: Case
-    loss: float
+    loss: float  # exact; shown, and ranked, to two decimals
 
 
 def worst(row: ScoreRow, case) -> ScoreRow:
@@ -78,22 +79,25 @@ def estimate(street, now=None, *, result=None) -> dict:
     base = exact_score(pooled, rule)
     # a case's loss depends only on these values: read them, not the cases, and work each
     # combination out once; only the cases shown are loaded whole
+    # Ranked by the loss as shown (two decimals), then the case nearest its due time (the
+    # most overdue first, cases without one last), then the earliest received.
     losses, ranked = {}, []
-    for pk, received_at, *values in at_risk(street, period).values_list(
-        "pk", "received_at", *LOSS_FIELDS
+    for pk, received_at, due_at, *values in at_risk(street, period).values_list(
+        "pk", "received_at", "due_at", *LOSS_FIELDS
     ):
         key = tuple(values)
         if key not in losses:
             case = SimpleNamespace(**dict(zip(LOSS_FIELDS, key, strict=True)))
             bad = exact_score(worst(pooled, case), rule)
-            losses[key] = None if base is None or bad is None else float(base - bad)
+            losses[key] = None if base is None or bad is None else base - bad
         if losses[key] is not None:
-            ranked.append((-losses[key], received_at, pk))
+            shown_loss = losses[key].quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+            due = (due_at is None, due_at or received_at)
+            ranked.append((-shown_loss, due, received_at, pk, float(losses[key])))
     ranked.sort()
-    shown = Case.objects.select_related("lead_unit", "category").in_bulk(
-        [pk for _, _, pk in ranked[:RISK_LIMIT]]
-    )
-    risks = [Risk(shown[pk], -loss) for loss, _, pk in ranked[:RISK_LIMIT]]
+    top = ranked[:RISK_LIMIT]
+    shown = Case.objects.select_related("lead_unit", "category").in_bulk([r[3] for r in top])
+    risks = [Risk(shown[pk], loss) for *_, pk, loss in top]
     return {
         "period": period,
         "as_of": now,

@@ -1,6 +1,10 @@
 """Scores of a period for the units under a parent, counted in SQL.
 
-A case counts in the period it was received in. Valid callbacks of assessed cases are the
+受理量 and the three rates count the cases received in the period (by 来电时间,
+received_at); 办结量 counts the cases whose 办结时间 (closed_at) falls in the period, whenever
+they were received: a case received before the period and closed in it counts there, one
+received in it and closed after it does not (a case reopened and not yet closed again has no
+办结时间 and counts in no 办结量). Valid callbacks of assessed cases are the
 denominators: 只评响应率 cases count in the response rate only, 三率全考核 cases in all
 three; a case with no valid callback, a 不纳入考核 case and a case with a passed exemption
 count in none. A rate with an empty denominator is None, and so is the score then.
@@ -9,7 +13,7 @@ count in none. A rate with an empty denominator is None, and so is the score the
 from dataclasses import asdict, dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q
 
 from jiesu.assessment import rules
 from jiesu.assessment.models import Application, ApplicationState, ScoringRule
@@ -51,6 +55,17 @@ class ScoreRow:
         return asdict(self)
 
 
+# The case date each count is taken by: 办结量 by 办结时间, everything else by 来电时间.
+COUNTED_BY = {name: "closed_at" if name == "closed" else "received_at" for name in COUNTS}
+DATE_LABELS = {"received_at": "来电时间", "closed_at": "办结时间"}
+BASIS = "受理量及三率按来电时间、办结量按办结时间统计"
+
+
+def counted_by(name: str) -> str:
+    """The case date that puts a case in the period for one of DRILLS."""
+    return "closed_at" if name == "closed" else "received_at"
+
+
 def exempted():
     """Cases taken out of assessment by a passed exemption or appeal."""
     return Exists(Application.objects.filter(case_id=OuterRef("pk"), state=ApplicationState.PASSED))
@@ -63,7 +78,6 @@ GROUPED = (
     "callback_contacted",
     "callback_solved",
     "callback_satisfaction",
-    "is_closed",
     "exempted",
 )
 
@@ -76,7 +90,9 @@ def _response_types(rule: ScoringRule) -> list[str]:
 
 
 def case_counts(rule: ScoringRule, evaluation, valid, contacted, solved, satisfaction, closed, out):
-    """What one case with these values adds to each of COUNTS (0 or 1)."""
+    """What one case with these values adds to each of COUNTS (0 or 1): `closed` says
+    whether it counts in 办结量 (its 办结时间 in the period), the rest assume it was received
+    in the period."""
     counted = evaluation != EvaluationType.NOT_ASSESSED and not out
     response_types = _response_types(rule)
     valid_ = counted and valid is True and evaluation in response_types
@@ -113,8 +129,9 @@ DRILLS = {
 
 
 def count_condition(name: str, rule: ScoringRule) -> Q:
-    """The cases one of DRILLS counts, as a condition: the same rule as case_counts, so a
-    drill-down lists exactly the cases behind the number."""
+    """The cases one of DRILLS counts, as a condition on their values: the same rule as
+    case_counts, so a drill-down lists exactly the cases behind the number. The period is
+    not in it: see cases_behind (办结量 by 办结时间, the rest by 来电时间)."""
     response_types = _response_types(rule)
     counted = ~Q(evaluation_type=EvaluationType.NOT_ASSESSED) & ~Q(exempted())
     valid = counted & Q(callback_valid=True, evaluation_type__in=response_types)
@@ -150,7 +167,7 @@ def cases_behind(period: str, parent: Unit, child: Unit | None, name: str) -> Q:
     """The condition for the cases behind one number of scores(period, parent): the row of
     `child` (or the parent's pooled row when None), the count `name` of DRILLS."""
     rule = rules.rule_for(period)
-    where = Q(**period_scope(period, parent))
+    where = Q(**period_scope(period, parent, by=counted_by(name)))
     if child is not None:
         if parent.kind == UnitKind.DISTRICT:
             where &= Q(street_id=child.pk)
@@ -159,11 +176,12 @@ def cases_behind(period: str, parent: Unit, child: Unit | None, name: str) -> Q:
     return where & count_condition(name, rule)
 
 
-def period_scope(period: str, parent: Unit, prefix: str = "") -> dict:
-    """The filter for the cases scores(period, parent) counts, reached through `prefix`
-    (such as "case__") from another model."""
+def period_scope(period: str, parent: Unit, prefix: str = "", *, by: str = "received_at") -> dict:
+    """The filter for the cases of `parent` whose date `by` falls in the period: by default
+    those received in it, which scores(period, parent) counts in all but 办结量 (by="closed_at");
+    reached through `prefix` (such as "case__") from another model."""
     start, end = rules.period_bounds(period)
-    where = {"received_at__gte": start, "received_at__lt": end, **case_scope(parent)}
+    where = {f"{by}__gte": start, f"{by}__lt": end, **case_scope(parent)}
     return {prefix + name: value for name, value in where.items()}
 
 
@@ -222,33 +240,45 @@ def child_column(parent: Unit, children) -> tuple[str, dict]:
 def scores(period: str, parent: Unit, *, cases=None) -> dict:
     """Rows for each child of `parent`, ranked, plus the parent's pooled and mean rows.
 
-    One query: the period's cases counted by child and by the values their counts depend
-    on (300–1,600 groups at district scale), then summed here; the exemption test runs once
-    per case."""
+    Two queries: the cases received in the period counted by child and by the values their
+    counts depend on (300–1,600 groups at district scale), then summed here, the exemption
+    test running once per case; and the cases closed in the period counted by child, for
+    办结量."""
     start, end = rules.period_bounds(period)
     rule = rules.rule_for(period)
     children = list(parent.children.all())
     column, child_of = child_column(parent, children)
+    source = cases if cases is not None else Case.objects
     groups = (
-        (cases if cases is not None else Case.objects)
-        .filter(**period_scope(period, parent))
-        .annotate(
-            exempted=exempted(),
-            is_closed=ExpressionWrapper(Q(closed_at__isnull=False), output_field=BooleanField()),
-        )
+        source.filter(**period_scope(period, parent))
+        .annotate(exempted=exempted())
         .values(column, *GROUPED)
         .annotate(n=Count("pk"))
         .order_by()
     )
     totals = [0] * len(COUNTS)
     per_child = {c.pk: [0] * len(COUNTS) for c in children}
-    for group in groups:
-        n = group["n"]
-        child = per_child.get(child_of.get(group[column]))
-        for i, flag in enumerate(case_counts(rule, *(group[name] for name in GROUPED))):
+
+    def add(flags, n, key):
+        child = per_child.get(child_of.get(key))
+        for i, flag in enumerate(flags):
             totals[i] += flag * n
             if child is not None:
                 child[i] += flag * n
+
+    for group in groups:
+        *values, out = (group[name] for name in GROUPED)
+        add(case_counts(rule, *values, False, out), group["n"], group[column])
+    closed = COUNTS.index("closed")
+    one_closed = tuple(int(i == closed) for i in range(len(COUNTS)))
+    closings = (
+        source.filter(**period_scope(period, parent, by="closed_at"))
+        .values(column)
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for group in closings:
+        add(one_closed, group["n"], group[column])
     ranked = [
         rate_and_score(
             ScoreRow(
@@ -270,6 +300,7 @@ def scores(period: str, parent: Unit, *, cases=None) -> dict:
         "period": period,
         "start": start.isoformat(),
         "end": end.isoformat(),
+        "counted_by": dict(COUNTED_BY),
         "rows": [
             r.as_dict() for r in sorted(ranked, key=lambda r: (r.rank or 10**9, r.unit["id"]))
         ],
@@ -287,10 +318,14 @@ def case_scope(parent: Unit) -> dict:
 
 
 def _rank(rows: list[ScoreRow]) -> None:
-    """Rank by score, ties broken by case volume; units without a score are not ranked."""
+    """Rank by score, ties broken by case volume (受理量); units equal in both share a rank
+    and the next rank skips as many places (1, 2, 2, 4). Units without a score are not
+    ranked."""
     scored = sorted((r for r in rows if r.score is not None), key=lambda r: (-r.score, -r.received))
     for place, row in enumerate(scored, start=1):
-        row.rank = place
+        before = scored[place - 2] if place > 1 else None
+        same = before is not None and (before.score, before.received) == (row.score, row.received)
+        row.rank = before.rank if same else place
 
 
 def _mean(rows: list[ScoreRow]) -> dict:

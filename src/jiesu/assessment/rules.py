@@ -1,6 +1,28 @@
-"""The scoring rule in force, and the assessment periods it defines."""
+"""The scoring rule in force, and the assessment periods it defines.
+
+A period is named by the month it ends in: with the default start day 19, period 2026-10
+runs from 2026-09-19 00:00 to 2026-10-18 24:00. Periods are defined by their boundaries
+only, one per month, so that they can neither overlap nor leave a day out:
+
+- The boundary in a month is the first day d of that month on which the rule in force
+  that day says a new period has begun, i.e. d ≥ its period_start_day (a start day beyond
+  the month's length counts as the month's last day; 0 as 1). With one rule this is the
+  start day itself. When a rule changing the start day takes effect during a month, the
+  days before it keep the old rule: a change from 19 to 21 effective 10-15 puts the boundary
+  on 10-21 (the period ending then is two days longer); a change from 21 to 19 effective
+  10-20 puts it on 10-20, the day the new rule, already past its 19th, takes effect.
+- Period YYYY-MM starts at the boundary of the month before (the end of the period before
+  it) and ends, exclusive, at the boundary of month MM. The two boundaries lie in different
+  months, so every period holds at least one day and its end follows its start.
+- period_of(moment) is the period whose bounds hold the moment: the month's period before
+  the month's boundary, the next month's from it on.
+- rule_for(period), the rule a period's rates and score are computed under, is the one in
+  force on the period's last day (the day before its end boundary): a rule that takes
+  effect on a boundary day applies from the period that begins that day.
+"""
 
 import bisect
+import calendar
 import datetime as dt
 from zoneinfo import ZoneInfo
 
@@ -8,23 +30,73 @@ from jiesu.assessment.models import ScoringRule
 from jiesu.core.caching import refreshed
 
 LOCAL = ZoneInfo("Asia/Shanghai")
+DEFAULT = ScoringRule(effective_from=dt.date.min)
+
+
+class Periods:
+    """A history of scoring rules and the periods it defines (see the module docstring)."""
+
+    def __init__(self, rows: list[ScoringRule]):
+        self.rows = sorted(rows, key=lambda r: r.effective_from)
+        self.dates = [r.effective_from for r in self.rows]
+        self._boundaries: dict[tuple[int, int], dt.date] = {}
+
+    def rule_on(self, day: dt.date) -> ScoringRule:
+        """The rule in force on `day`; the defaults of domain.md before any row applies."""
+        i = bisect.bisect_right(self.dates, day)
+        return self.rows[i - 1] if i else DEFAULT
+
+    def boundary(self, year: int, month: int) -> dt.date:
+        """The first day of the month on which the rule in force says a period has begun."""
+        key = (year, month)
+        if key not in self._boundaries:
+            last = calendar.monthrange(year, month)[1]
+            for day in range(1, last + 1):
+                date = dt.date(year, month, day)
+                start = min(max(self.rule_on(date).period_start_day, 1), last)
+                if day >= start:
+                    self._boundaries[key] = date
+                    break
+        return self._boundaries[key]
+
+    def bounds(self, name: str) -> tuple[dt.datetime, dt.datetime]:
+        """[start, end) of the named period, in Beijing time."""
+        year, month = parse_period(name)
+        prev_year, prev_month = (year, month - 1) if month > 1 else (year - 1, 12)
+        start = self.boundary(prev_year, prev_month)
+        end = self.boundary(year, month)
+        return _midnight(start), _midnight(end)
+
+    def period_of(self, moment: dt.datetime) -> str:
+        """The name of the period a moment falls in."""
+        day = moment.astimezone(LOCAL).date()
+        year, month = day.year, day.month
+        if day >= self.boundary(year, month):
+            year, month = (year, month + 1) if month < 12 else (year + 1, 1)
+        return f"{year:04d}-{month:02d}"
+
+    def rule_for(self, name: str) -> ScoringRule:
+        """The rule a period is computed under: the one in force on its last day."""
+        end = self.bounds(name)[1].date()
+        return self.rule_on(end - dt.timedelta(days=1))
+
+
+def _midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime(day.year, day.month, day.day, tzinfo=LOCAL)
 
 
 @refreshed
-def _rules() -> tuple[list[dt.date], list[ScoringRule]]:
-    rows = list(ScoringRule.objects.order_by("effective_from"))
-    return [r.effective_from for r in rows], rows
+def _periods() -> Periods:
+    return Periods(list(ScoringRule.objects.order_by("effective_from")))
 
 
 def clear_cache() -> None:
-    _rules.cache_clear()
+    _periods.cache_clear()
 
 
 def rule_on(day: dt.date) -> ScoringRule:
     """The rule in force on `day`; the defaults of domain.md before any row applies."""
-    dates, rows = _rules()
-    i = bisect.bisect_right(dates, day)
-    return rows[i - 1] if i else ScoringRule(effective_from=dt.date.min)
+    return _periods().rule_on(day)
 
 
 def parse_period(name: str) -> tuple[int, int]:
@@ -33,25 +105,24 @@ def parse_period(name: str) -> tuple[int, int]:
         dt.date(year, month, 1)
         if not 2000 <= year <= 2099:
             raise ValueError
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, AttributeError):
         raise ValueError(f"考核周期“{name}”格式不对,应为 YYYY-MM,如 2026-10。") from None
     return year, month
 
 
 def period_bounds(name: str) -> tuple[dt.datetime, dt.datetime]:
     """[start, end) of the period named by the month it ends in: with the default start
-    day 19, 2026-10 runs from 2026-09-19 00:00 to 2026-10-18 24:00."""
-    year, month = parse_period(name)
-    rule = rule_on(dt.date(year, month, 1))
-    prev_year, prev_month = (year, month - 1) if month > 1 else (year - 1, 12)
-    start = dt.datetime(prev_year, prev_month, rule.period_start_day, tzinfo=LOCAL)
-    end = dt.datetime(year, month, rule.period_start_day, tzinfo=LOCAL)
-    return start, end
+    day 19, 2026-10 runs from 2026-09-19 00:00 to 2026-10-18 24:00. A period starts where
+    the one before it ends (see the module docstring for a change of start day)."""
+    return _periods().bounds(name)
 
 
 def rule_for(period: str) -> ScoringRule:
-    """The rule a period is computed under: the one in force when it ends."""
-    return rule_on(period_bounds(period)[1].date())
+    """The rule a period's rates and score are computed under: the one in force on the
+    period's last day (the day before its end), so a rule effective on a boundary day
+    applies from the period that begins that day on, and a rule effective during a period
+    applies to that whole period."""
+    return _periods().rule_for(period)
 
 
 def shift_period(name: str, months: int) -> str:
@@ -62,10 +133,5 @@ def shift_period(name: str, months: int) -> str:
 
 
 def period_of(moment: dt.datetime) -> str:
-    """The name of the period a moment falls in."""
-    local = moment.astimezone(LOCAL)
-    rule = rule_on(local.date())
-    year, month = local.year, local.month
-    if local.day >= rule.period_start_day:
-        year, month = (year, month + 1) if month < 12 else (year + 1, 1)
-    return f"{year:04d}-{month:02d}"
+    """The name of the period a moment falls in: the one whose period_bounds hold it."""
+    return _periods().period_of(moment)

@@ -17,7 +17,14 @@ from openpyxl import Workbook
 from jiesu.assessment import effect, rules
 from jiesu.assessment.api import allowed_unit, drill_child
 from jiesu.assessment.estimate import estimate
-from jiesu.assessment.queries import DRILLS, cases_behind, scores
+from jiesu.assessment.queries import (
+    BASIS,
+    DATE_LABELS,
+    DRILLS,
+    cases_behind,
+    counted_by,
+    scores,
+)
 from jiesu.audit import log as audit_log
 from jiesu.cases import queries
 from jiesu.cases.errors import InvalidInput, RoleRefused
@@ -75,9 +82,14 @@ RATES = {"response_rate", "resolution_rate", "satisfaction_rate"}
 
 
 def _shown(key: str, value) -> str:
+    """A number as people write it: rates as 98.3%, the score with one decimal."""
     if value is None:
         return "—"
-    return f"{value:.3f}" if key in RATES else str(value)
+    if key in RATES:
+        return exports.percent_text(value)
+    if key == "score":
+        return exports.score_text(value)
+    return str(value)
 
 
 def _cells(row: dict, drill_base: str | None, child: int | None) -> list[dict]:
@@ -105,6 +117,8 @@ def assessment_page(request):
     live = None
     if period == current and unit.kind == UnitKind.STREET:
         live = estimate(unit, result=result)
+        pooled = live["scores"]["pooled"]
+        live["shown"] = {key: _shown(key, pooled[key]) for key in (*RATES, "score")}
     base = f"{reverse('assessment_cases')}?{urlencode({'period': period, 'scope': unit.pk})}"
     # units with units under them open their own table; the parent, if the user may see it
     parents = set(
@@ -129,11 +143,21 @@ def assessment_page(request):
             "rows": [(row, _cells(row, base, row["unit"]["id"])) for row in result["rows"]],
             "pooled": _cells(result["pooled"], base, None),
             "mean": _cells(result["mean"], None, None),
-            "effect": effect.period_effect(result, unit),
+            "basis": BASIS,
+            "effect": _effect_shown(effect.period_effect(result, unit)),
             "openable": parents,
             "up": up,
         },
     )
+
+
+def _effect_shown(found: dict | None) -> dict | None:
+    """The exemption effect with its scores written with one decimal."""
+    if found is not None:
+        for row in found["rows"]:
+            for key in ("before", "now", "if_passed"):
+                row[f"{key}_text"] = _shown("score", row[key])
+    return found
 
 
 EXPORT_LIMIT = 20_000
@@ -184,6 +208,8 @@ def assessment_cases(request):
     start, end = rules.period_bounds(drill.period)
     # the number as the 考核 page shows it, before this list's own filters and visibility
     number = Case.objects.filter(drill.condition()).count()
+    by = DATE_LABELS[counted_by(drill.name)]
+    done = "办结" if counted_by(drill.name) == "closed_at" else "受理"
     return render_case_list(
         request,
         title=f"{drill.who} · {drill.period} 考核周期 · {DRILLS[drill.name]}",
@@ -191,7 +217,7 @@ def assessment_cases(request):
         ordering=queries.NEWEST_FIRST,
         keep=drill.keep,
         intro=f"考核页上的数字为 {number} 件;"
-        f"{start:%Y-%m-%d} 00:00 至 {end:%Y-%m-%d} 00:00 前受理。",
+        f"按{by}统计,{start:%Y-%m-%d} 00:00 至 {end:%Y-%m-%d} 00:00 前{done}。",
         callback_columns=True,
         export_url=f"{reverse('assessment_cases_export')}?{request.GET.urlencode()}",
     )
@@ -247,16 +273,31 @@ COLUMNS = [
 
 @login_required
 def assessment_export(request):
+    """The period's table as an Excel workbook: rates as numbers shown as percentages,
+    scores with one decimal, the pooled and the mean rows, and what each count is dated by."""
     unit, period, _ = _unit_and_period(request)
     result = scores(period, unit)
     book = Workbook()
     sheet = book.active
     sheet.title = f"考核{period}"
     sheet.append([name for name, _ in COLUMNS])
-    for row in [*result["rows"], {**result["pooled"], "unit": {"name": f"{unit.name}(合计)"}}]:
+    rows = [
+        *result["rows"],
+        {**result["pooled"], "unit": {"name": f"{unit.name}(合计)"}},
+        {**result["mean"], "unit": {"name": "各单位平均"}},
+    ]
+    for row in rows:
         sheet.append(
-            [safe_cell(row["unit"]["name"]) if key is None else row[key] for _, key in COLUMNS]
+            [safe_cell(row["unit"]["name"]) if key is None else row.get(key) for _, key in COLUMNS]
         )
+    formats = {key: exports.number_format(key) for _, key in COLUMNS}
+    for line in sheet.iter_rows(min_row=2):
+        for (_, key), cell in zip(COLUMNS, line, strict=True):
+            if formats[key] and cell.value is not None:
+                cell.number_format = formats[key]
+    start, end = rules.period_bounds(period)
+    sheet.append([])
+    sheet.append([f"考核周期 {period}:{start:%Y-%m-%d} 00:00 至 {end:%Y-%m-%d} 00:00 前;{BASIS}。"])
     out = io.BytesIO()
     book.save(out)
     response = HttpResponse(

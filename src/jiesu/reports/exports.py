@@ -1,6 +1,7 @@
 """Case ledgers as Excel files. Personal data is always masked in anything that leaves."""
 
 import io
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import timezone
 from openpyxl import Workbook
@@ -49,6 +50,38 @@ CALLBACK_COLUMNS = [
     ("是否解决", 8, lambda c, p: c.get_callback_solved_display()),
     ("是否满意", 8, lambda c, p: c.get_callback_satisfaction_display()),
 ]
+
+
+# Excel number formats: a rate is stored as the fraction (0.98333) and shown as 98.3%; a
+# score is stored as it is and shown with one decimal.
+PERCENT_FORMAT = "0.0%"
+SCORE_FORMAT = "0.0"
+RATE_KEYS = ("response_rate", "resolution_rate", "satisfaction_rate")
+
+
+def number_format(key: str | None) -> str | None:
+    """The Excel number format of a score-table column, None for plain counts and text."""
+    if key in RATE_KEYS:
+        return PERCENT_FORMAT
+    if key == "score":
+        return SCORE_FORMAT
+    return None
+
+
+def _decimal(value) -> Decimal:
+    # the shortest decimal that reads back as the float: what Excel shows, not its binary tail
+    return value if isinstance(value, Decimal) else Decimal(repr(float(value)))
+
+
+def percent_text(rate) -> str:
+    """A rate (0.98333) as people write it: 98.3%, half up, as Excel shows '0.0%'."""
+    shown = (_decimal(rate) * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return f"{shown}%"
+
+
+def score_text(score) -> str:
+    """A score with one decimal (95.0), as Excel shows '0.0'."""
+    return str(_decimal(score).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 
 def safe_cell(value):

@@ -4,8 +4,9 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from jiesu.assessment.queries import scores
+from jiesu.assessment.queries import BASIS, scores
 from jiesu.org.models import Unit, UnitKind
+from jiesu.reports.exports import score_text
 
 
 class Command(BaseCommand):
@@ -32,12 +33,17 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(result, ensure_ascii=False))
             return
         self.stdout.write(
-            f"{parent.name} 考核周期 {period}({result['start'][:10]} 至 {result['end'][:10]} 前)"
+            f"{parent.name} 考核周期 {period}({result['start'][:10]} 至 {result['end'][:10]} 前;"
+            f"{BASIS})"
         )
         for row in result["rows"]:
-            score = "—" if row["score"] is None else f"{row['score']:.1f}"
+            score = "—" if row["score"] is None else score_text(row["score"])
             self.stdout.write(
-                f"  {row['rank'] or '-':>3}  {row['unit']['name']:<12} 受理 {row['received']:>5}  有效回访 {row['valid']:>5}  综合 {score}"
+                f"  {row['rank'] or '-':>3}  {row['unit']['name']:<12} 受理 {row['received']:>5}"
+                f"  办结 {row['closed']:>5}  有效回访 {row['valid']:>5}  综合 {score}"
             )
-        pooled = result["pooled"]["score"]
-        self.stdout.write(f"  合计综合成绩:{'—' if pooled is None else pooled}")
+        pooled = result["pooled"]
+        score = "—" if pooled["score"] is None else score_text(pooled["score"])
+        self.stdout.write(
+            f"  合计:受理 {pooled['received']},办结 {pooled['closed']},综合成绩 {score}"
+        )
