@@ -129,3 +129,58 @@ def test_a_passed_exemption_takes_the_case_out(org, people, closed_case):
     application.save()
     after = row(scores("2026-10", org["street"]), "华龙苑南里社区")
     assert (after["valid"], after["score"], after["received"]) == (1, 100.0, 2)
+
+
+def test_units_equal_in_score_and_volume_share_a_rank(org, closed_case):
+    from jiesu.org.models import Unit, UnitKind
+
+    fourth = Unit.objects.create(name="霍营社区", kind=UnitKind.COMMUNITY, parent=org["street"])
+    org["fourth"] = fourth
+    good = {"valid": True, "contacted": True, "solved": "solved", "satisfaction": "satisfied"}
+    # 小辛庄村: 100.0 on 2 cases; 华龙苑南里社区 and 城市管理科: 100.0 on 1 case each
+    closed_case("xyy", **good)
+    closed_case("xyy", **good)
+    closed_case("hly", **good)
+    closed_case("office", **good)
+    # 霍营社区: contacted only, (0.1 × 1) × 100 = 10.0
+    closed_case("fourth", valid=True, contacted=True, solved="unsolved", satisfaction="unsatisfied")
+    result = scores("2026-10", org["street"])
+    ranked = [(r["unit"]["name"], r["score"], r["received"], r["rank"]) for r in result["rows"]]
+    # 1, 2, 2, 4: the tied pair in the order of their ids (城市管理科 was made first)
+    assert ranked == [
+        ("小辛庄村", 100.0, 2, 1),
+        ("城市管理科", 100.0, 1, 2),
+        ("华龙苑南里社区", 100.0, 1, 2),
+        ("霍营社区", 10.0, 1, 4),
+    ]
+
+
+def test_ranking_by_hand_with_ties_and_unscored_units():
+    from jiesu.assessment.queries import ScoreRow, _rank
+
+    def unit(n, score, received):
+        return ScoreRow(unit={"id": n, "name": str(n)}, score=score, received=received)
+
+    rows = [
+        unit(1, 90.0, 5),
+        unit(2, 95.0, 3),
+        unit(3, 90.0, 5),
+        unit(4, 90.0, 5),
+        unit(5, None, 7),
+        unit(6, 90.0, 6),
+        unit(7, 80.0, 9),
+        unit(8, 80.0, 9),
+    ]
+    _rank(rows)
+    # 95.0 first; 90.0 on 6 cases before 90.0 on 5; three tied at 90.0/5 share 3rd;
+    # the two at 80.0/9 share 6th; no score, no rank
+    assert {r.unit["id"]: r.rank for r in rows} == {
+        1: 3,
+        2: 1,
+        3: 3,
+        4: 3,
+        5: None,
+        6: 2,
+        7: 6,
+        8: 6,
+    }

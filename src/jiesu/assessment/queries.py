@@ -332,8 +332,11 @@ def _mean(rows: list[ScoreRow]) -> dict:
     """The mean of the units' rates and scores (units without one are left out)."""
     out = {}
     for name in ("response_rate", "resolution_rate", "satisfaction_rate", "score"):
-        values = [getattr(r, name) for r in rows if getattr(r, name) is not None]
-        out[name] = (
-            round(sum(values) / len(values), 4 if name != "score" else 1) if values else None
+        values = [Decimal(repr(getattr(r, name))) for r in rows if getattr(r, name) is not None]
+        # half up, as the scores themselves are rounded: a mean of 89.35 is 89.4
+        places = Decimal("0.1") if name == "score" else Decimal("0.0001")
+        mean = (
+            (sum(values) / len(values)).quantize(places, rounding=ROUND_HALF_UP) if values else None
         )
+        out[name] = float(mean) if mean is not None else None
     return out
