@@ -35,6 +35,7 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
+from decimal import ROUND_HALF_UP, Decimal
 from functools import partial
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -453,7 +454,7 @@ def flags(rule, exempt: set, pk, evaluation, closed_at, valid, contacted, solved
         int(flag)
         for flag in (
             1,
-            closed_at is not None,
+            False,  # 办结量 goes by 办结时间: counted apart, see baseline_scores
             is_valid,
             full,
             is_valid and contacted is True,
@@ -497,7 +498,7 @@ def baseline_scores(period: str, district) -> dict:
     from jiesu.org.models import Unit, UnitKind
 
     start, end = rules.period_bounds(period)
-    rule = rules.rule_on(end.date())
+    rule = rules.rule_for(period)
     units = list(
         Unit.objects.filter(path__startswith=district.path).values_list(
             "pk", "path", "kind", "parent_id"
@@ -530,14 +531,23 @@ def baseline_scores(period: str, district) -> dict:
     )
     district_rows, district_pooled = {}, {}
     street_rows, street_pooled = defaultdict(dict), {}
-    for pk, street, lead, *rest in cases:
-        row = flags(rule, exempt, pk, *rest)
+
+    def count(street, lead, row) -> None:
         add(district_pooled, None, row)
         if street in streets:
             add(district_rows, street, row)
             add(street_pooled, street, row)
             if lead in child_of:
                 add(street_rows[street], child_of[lead], row)
+
+    for pk, street, lead, *rest in cases:
+        count(street, lead, flags(rule, exempt, pk, *rest))
+    # 办结量: the district's cases closed in the period, whenever they were received
+    closed = [0, 1] + [0] * 7
+    for street, lead in Case.objects.filter(
+        district=district, closed_at__gte=start, closed_at__lt=end
+    ).values_list("street_id", "lead_unit_id"):
+        count(street, lead, closed)
 
     def scored(counts) -> dict:
         row = rate_and_score(
@@ -582,7 +592,7 @@ def baseline_estimate(street, now) -> dict:
 
     period = rules.period_of(now)
     start, end = rules.period_bounds(period)
-    rule = rules.rule_on(end.date())
+    rule = rules.rule_for(period)
     exempt = exempted_ids(start, end, street=street)
     cases = list(
         Case.objects.filter(street=street, received_at__gte=start, received_at__lt=end)
@@ -613,7 +623,14 @@ def baseline_estimate(street, now) -> dict:
             bad = exact_score(worst(pooled, c), rule)
             if base is not None and bad is not None:
                 risks.append(Risk(c, float(base - bad)))
-    risks.sort(key=lambda r: (-r.loss, r.case.received_at))
+
+    # as estimate(): the loss to two decimals, then the nearest due time, then the earliest
+    def order(r):
+        loss = Decimal(repr(r.loss)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        due = r.case.due_at
+        return (-loss, due is None, due or r.case.received_at, r.case.received_at, r.case.pk)
+
+    risks.sort(key=order)
     return {"pooled": pooled, "risk": risks[:50], "at_risk": len(risks)}
 
 
@@ -648,7 +665,7 @@ def baseline_drill(period: str, parent, child, name: str) -> tuple[int, list[int
     from jiesu.org.models import Unit, UnitKind
 
     start, end = rules.period_bounds(period)
-    rule = rules.rule_on(end.date())
+    rule = rules.rule_for(period)
     scope = {"district": parent} if parent.kind == UnitKind.DISTRICT else {"street": parent}
     if parent.kind == UnitKind.DISTRICT:
         column, keys = "street_id", {child.pk}

@@ -89,11 +89,12 @@ def estimate(street, now=None, *, result=None) -> dict:
         if key not in losses:
             case = SimpleNamespace(**dict(zip(LOSS_FIELDS, key, strict=True)))
             bad = exact_score(worst(pooled, case), rule)
-            losses[key] = None if base is None or bad is None else base - bad
+            losses[key] = None if base is None or bad is None else float(base - bad)
         if losses[key] is not None:
-            shown_loss = losses[key].quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+            # to two decimals as the page shows it (from the float's shortest decimal)
+            shown_loss = Decimal(repr(losses[key])).quantize(Decimal("0.01"), ROUND_HALF_UP)
             due = (due_at is None, due_at or received_at)
-            ranked.append((-shown_loss, due, received_at, pk, float(losses[key])))
+            ranked.append((-shown_loss, due, received_at, pk, losses[key]))
     ranked.sort()
     top = ranked[:RISK_LIMIT]
     shown = Case.objects.select_related("lead_unit", "category").in_bulk([r[3] for r in top])
