@@ -30,7 +30,6 @@ from jiesu.assessment.models import ScoringRule
 from jiesu.core.caching import refreshed
 
 LOCAL = ZoneInfo("Asia/Shanghai")
-DEFAULT = ScoringRule(effective_from=dt.date.min)
 
 
 class Periods:
@@ -39,12 +38,13 @@ class Periods:
     def __init__(self, rows: list[ScoringRule]):
         self.rows = sorted(rows, key=lambda r: r.effective_from)
         self.dates = [r.effective_from for r in self.rows]
+        self.default = ScoringRule(effective_from=dt.date.min)
         self._boundaries: dict[tuple[int, int], dt.date] = {}
 
     def rule_on(self, day: dt.date) -> ScoringRule:
         """The rule in force on `day`; the defaults of domain.md before any row applies."""
         i = bisect.bisect_right(self.dates, day)
-        return self.rows[i - 1] if i else DEFAULT
+        return self.rows[i - 1] if i else self.default
 
     def boundary(self, year: int, month: int) -> dt.date:
         """The first day of the month on which the rule in force says a period has begun."""
