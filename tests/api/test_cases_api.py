@@ -1,9 +1,12 @@
 """The JSON API: token and session auth, filters, detail with timeline, actions and errors."""
 
+import datetime as dt
+
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
-from jiesu.cases.models import Case, State
+from jiesu.cases.models import Case, Lamp, State
 from jiesu.core.models import ApiToken, PiiAccess
 from tests.conftest import at
 
@@ -175,3 +178,25 @@ def test_queue_and_more_filters(client, bearer, make_case, dispatched):
     refused = client.get("/api/v1/cases?queue=review", **headers)
     assert refused.status_code == 422
     assert "工作队列" in refused.json()["error"]["message"]
+
+
+def test_the_lamp_is_live_not_the_stored_column(client, bearer, people, make_case, dispatched):
+    """The worker refreshes the stored `lamp` only every minute (or not at all when it is
+    down): the API computes the lamp at read time, as the list and the case page do."""
+    # due 2026-03-09 09:00, long past; the stored column still says green
+    Case.objects.filter(pk=dispatched.pk).update(lamp=Lamp.GREEN)
+    # arrived a minute ago (sign clock 30 min): green, though the column says red
+    fresh = make_case(received_at=timezone.now() - dt.timedelta(minutes=1))
+    Case.objects.filter(pk=fresh.pk).update(lamp=Lamp.RED)
+    headers = bearer("zuzhang")
+
+    def detail(case):
+        return client.get(f"/api/v1/cases/{case.pk}", **headers).json()["lamp"]
+
+    assert (detail(dispatched), detail(fresh)) == (Lamp.RED, Lamp.GREEN)
+    items = client.get("/api/v1/cases", **headers).json()["items"]
+    assert {i["id"]: i["lamp"] for i in items} == {dispatched.pk: Lamp.RED, fresh.pk: Lamp.GREEN}
+    # the same lamp as the case page
+    client.force_login(people["zuzhang"])
+    page = client.get(f"/cases/{dispatched.pk}/").content.decode()
+    assert 'data-lamp="red"' in page

@@ -50,7 +50,7 @@ def test_hour_limits_run_on_natural_time_even_in_working_day_mode():
     )
 
 
-def test_a_year_without_official_schedule_is_flagged_until_entered():
+def test_a_year_without_official_schedule_is_flagged_until_marked_complete():
     # 2027 is beyond chinese-calendar: weekends only, and flagged
     assert add_limit(at("2027-01-29 10:00"), Limit(days=3), WORKING) == (
         at("2027-02-03 10:00"),
@@ -62,11 +62,27 @@ def test_a_year_without_official_schedule_is_flagged_until_entered():
             date=dt.date(2027, 2, day), kind=DayKind.HOLIDAY, name="测试假期"
         )
     CalendarDay.objects.create(date=dt.date(2027, 2, 6), kind=DayKind.WORKDAY, name="测试调休")
+    # the days entered count at once, but a few days are not the year's schedule
+    assert not calendar.has_official_schedule(2027)
+    assert add_limit(at("2027-01-29 10:00"), Limit(days=3), WORKING) == (
+        at("2027-02-06 10:00"),
+        True,
+    )
+    calendar.mark_complete(2027, notice="测试通知", notice_date=dt.date(2026, 12, 1))
     assert calendar.has_official_schedule(2027)
     assert add_limit(at("2027-01-29 10:00"), Limit(days=3), WORKING) == (
         at("2027-02-06 10:00"),
         False,
     )
+
+
+def test_a_year_cannot_be_marked_complete_with_no_day_entered():
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as err:
+        calendar.mark_complete(2028, notice="测试通知", notice_date=dt.date(2027, 12, 1))
+    assert "2028年还没有录入任何放假日或调休上班日" in str(err.value)
+    assert not calendar.has_official_schedule(2028)
 
 
 def test_the_table_overrides_the_library():

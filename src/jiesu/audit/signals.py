@@ -21,6 +21,7 @@ WATCHED = (
     "knowledge.RoutingRule",
     "intake.ColumnMapping",
     "core.CalendarDay",
+    "core.OfficialSchedule",
     "core.ApiToken",
     "core.PasswordState",
     "otp_totp.TOTPDevice",

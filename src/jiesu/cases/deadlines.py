@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 
 from jiesu.cases.models import Case, DayMode, DeadlinePolicy, Lamp, State, Urgency
@@ -171,4 +171,71 @@ def refresh_lamps(now: dt.datetime) -> int:
     changed = 0
     for lamp in (Lamp.RED, Lamp.YELLOW, Lamp.GREEN, Lamp.NONE):
         changed += Case.objects.filter(lamp_filter(lamp, now)).exclude(lamp=lamp).update(lamp=lamp)
+    return changed
+
+
+def _local(moment: dt.datetime) -> str:
+    return f"{moment.astimezone(LOCAL):%Y-%m-%d %H:%M}"
+
+
+def rescheduled(case) -> tuple[dt.datetime, bool] | None:
+    """The completion due time and flag a case should have on today's calendar, or None
+    when its limit is not counted in working days. An approved extension keeps its date."""
+    policy = policy_on(case.received_at.astimezone(LOCAL).date())
+    limit = completion_limit(case, policy)
+    if limit.days is None or policy.day_mode != DayMode.WORKING:
+        return None
+    due, unscheduled = add_limit(case.received_at, limit, policy.day_mode)
+    return (case.due_at if case.original_due_at else due), unscheduled
+
+
+def _reason(case, due: dt.datetime, unscheduled: bool) -> str:
+    if case.due_at is None:
+        text = f"节假日安排更新,办结时限定为 {_local(due)}"
+    elif due != case.due_at:
+        text = f"节假日安排更新,办结时限由 {_local(case.due_at)} 改为 {_local(due)}"
+    elif case.original_due_at:
+        text = f"节假日安排更新,已批准延期的办结时限 {_local(due)} 不变"
+    else:
+        text = f"节假日安排更新,办结时限 {_local(due)} 不变"
+    if unscheduled:
+        return text + "(该年官方放假安排尚未标记录入完成,仍按周末推算,仅供参考)"
+    return text + "(已按官方放假安排计算)"
+
+
+def reschedule_year(year: int, *, at: dt.datetime | None = None) -> int:
+    """After the official calendar of `year` changed (a day entered, changed or deleted, the
+    year marked complete or unmarked): recompute the completion due time of every open case
+    whose working-day clock runs through that year, through the workflow, with a timeline
+    event on each case that changed. Returns how many cases changed."""
+    from jiesu.cases import workflow
+    from jiesu.cases.errors import Conflict
+
+    calendar.clear_cache()
+    start = dt.datetime(year, 1, 1, tzinfo=LOCAL)
+    end = dt.datetime(year + 1, 1, 1, tzinfo=LOCAL)
+    open_cases = Case.objects.filter(state__in=workflow.OPEN_STATES, received_at__lt=end).filter(
+        Q(due_at__gte=start) | Q(original_due_at__gte=start)
+    )
+    changed = 0
+    with transaction.atomic():
+        for case in list(open_cases.order_by("pk")):
+            for _attempt in range(3):
+                fixed = rescheduled(case)
+                if fixed is None or fixed == (case.due_at, case.due_unscheduled):
+                    break
+                due, unscheduled = fixed
+                try:
+                    workflow.reschedule(
+                        case,
+                        due_at=due,
+                        due_unscheduled=unscheduled,
+                        reason=_reason(case, due, unscheduled),
+                        at=at,
+                    )
+                except Conflict:  # someone acted on the case meanwhile: read it again
+                    case = Case.objects.get(pk=case.pk)
+                    continue
+                changed += 1
+                break
     return changed

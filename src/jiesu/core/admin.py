@@ -1,11 +1,12 @@
 from django.contrib import admin
 from django.contrib.auth import REDIRECT_FIELD_NAME, get_user_model
 from django.contrib.auth.views import redirect_to_login
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from jiesu.core import twofactor
-from jiesu.core.models import ApiToken, CalendarDay, PasswordState, PiiAccess
+from jiesu.core.models import ApiToken, CalendarDay, OfficialSchedule, PasswordState, PiiAccess
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -22,11 +23,55 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+class CalendarAdmin(admin.ModelAdmin):
+    """Saving or deleting a row recomputes the due times of the open cases in its year
+    (core.signals); the administrator is told how many changed."""
+
+    def _tell(self, request, *objs):
+        n = sum(getattr(obj, "rescheduled", 0) for obj in objs)
+        if n:
+            self.message_user(request, f"已按新的节假日安排重新计算 {n} 件未办结工单的办结时限。")
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        self._tell(request, obj)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        self._tell(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        objs = list(queryset)
+        with transaction.atomic():
+            for obj in objs:  # one by one, to count what each recomputed
+                obj.delete()
+        self._tell(request, *objs)
+
+
 @admin.register(CalendarDay)
-class CalendarDayAdmin(admin.ModelAdmin):
+class CalendarDayAdmin(CalendarAdmin):
     list_display = ["date", "kind", "name"]
     list_filter = ["kind"]
     date_hierarchy = "date"
+
+
+@admin.register(OfficialSchedule)
+class OfficialScheduleAdmin(CalendarAdmin):
+    """A year beyond the built-in calendar counts as officially scheduled only once marked
+    here, after all its days are entered under 节假日与调休."""
+
+    list_display = ["year", "notice", "notice_date", "days_entered", "marked_by", "marked_at"]
+    fields = ["year", "notice", "notice_date", "marked_by", "marked_at"]
+    readonly_fields = ["marked_by", "marked_at"]
+
+    @admin.display(description="已录入天数")
+    def days_entered(self, obj) -> int:
+        return CalendarDay.objects.filter(date__year=obj.year).count()
+
+    def save_model(self, request, obj, form, change):
+        obj.marked_by = request.user
+        obj.marked_at = timezone.now()
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(PiiAccess)

@@ -1,7 +1,9 @@
 """Working days on the official Chinese calendar, including 调休 make-up workdays.
 
 chinese-calendar covers its years; the CalendarDay table extends and overrides it. A year
-counts as officially scheduled when the library covers it or the table has a day in it.
+counts as officially scheduled when the library covers it, or when an administrator has
+entered its days and marked its official schedule complete (an OfficialSchedule row): a few
+days entered do not make a year scheduled.
 """
 
 import datetime as dt
@@ -14,10 +16,11 @@ from jiesu.core.caching import refreshed
 
 @refreshed
 def _overrides() -> tuple[dict[dt.date, bool], frozenset[int]]:
-    from jiesu.core.models import CalendarDay, DayKind
+    """The entered days, and the years marked complete."""
+    from jiesu.core.models import CalendarDay, DayKind, OfficialSchedule
 
     days = {d.date: d.kind == DayKind.WORKDAY for d in CalendarDay.objects.all()}
-    return days, frozenset(d.year for d in days)
+    return days, frozenset(OfficialSchedule.objects.values_list("year", flat=True))
 
 
 def clear_cache() -> None:
@@ -41,6 +44,7 @@ def _library_is_workday(day: dt.date) -> bool:
 
 
 def has_official_schedule(year: int) -> bool:
+    """The library covers the year, or its schedule was entered and marked complete."""
     return year in LIBRARY_YEARS or year in _overrides()[1]
 
 
@@ -62,3 +66,20 @@ def add_workdays(day: dt.date, n: int) -> dt.date:
         if is_workday(current):
             counted += 1
     return current
+
+
+def mark_complete(year: int, *, notice: str, notice_date: dt.date, by=None):
+    """Mark `year`'s official schedule as entered in full, as the admin page 官方放假安排
+    does; saving recomputes the open cases in that year (core.signals), and the row's
+    `rescheduled` says how many changed. Raises ValidationError (no day of the year
+    entered, bad values)."""
+    from django.utils import timezone
+
+    from jiesu.core.models import OfficialSchedule
+
+    row = OfficialSchedule.objects.filter(year=year).first() or OfficialSchedule(year=year)
+    row.notice, row.notice_date = notice, notice_date
+    row.marked_by, row.marked_at = by, timezone.now()
+    row.full_clean()
+    row.save()
+    return row

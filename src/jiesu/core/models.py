@@ -1,11 +1,13 @@
-"""Cross-cutting tables: the official working-day calendar, PII access log, API tokens,
-password ages."""
+"""Cross-cutting tables: the official working-day calendar and its published years, PII
+access log, API tokens, password ages."""
 
 import datetime as dt
 import hashlib
 import secrets
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
@@ -18,7 +20,8 @@ class DayKind(models.TextChoices):
 class CalendarDay(models.Model):
     """An admin-entered day that extends or overrides the chinese-calendar library.
 
-    Entering any day of a year marks that year's official schedule as loaded.
+    Entering days does not make a year beyond the library officially scheduled: an
+    OfficialSchedule row for the year does, once all its days are in.
     """
 
     date = models.DateField("日期", unique=True)
@@ -31,6 +34,47 @@ class CalendarDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {self.get_kind_display()} {self.name}"
+
+
+class OfficialSchedule(models.Model):
+    """A year beyond the chinese-calendar library whose official holiday schedule (the State
+    Council's notice) an administrator has entered in full and marked complete. Until then
+    working-day deadlines in that year count weekends only and carry `due_unscheduled`."""
+
+    year = models.PositiveSmallIntegerField(
+        "年份",
+        unique=True,
+        validators=[MinValueValidator(2000), MaxValueValidator(2100)],
+    )
+    notice = models.CharField(
+        "通知名称", max_length=200, help_text="如:国务院办公厅关于2027年部分节假日安排的通知"
+    )
+    notice_date = models.DateField("通知发布日期")
+    marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="标记人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    marked_at = models.DateTimeField("标记时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "官方放假安排"
+        ordering = ["-year"]
+
+    def __str__(self) -> str:
+        return f"{self.year}年:{self.notice}"
+
+    def clean(self):
+        if self.year and not CalendarDay.objects.filter(date__year=self.year).exists():
+            raise ValidationError(
+                {
+                    "year": f"{self.year}年还没有录入任何放假日或调休上班日:请先在“节假日与调休”"
+                    "中逐日录入,再标记录入完成。"
+                }
+            )
 
 
 class PiiField(models.TextChoices):
