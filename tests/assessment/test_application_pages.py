@@ -212,8 +212,15 @@ def test_the_whole_path_through_the_pages(client, people, draft, tichu, bad_case
     assert client.post(act + "first_review_approve/", {"note": "齐全"}).status_code == 302
     client.force_login(people["zuzhang"])
     assert client.post(act + "second_review_approve/").status_code == 302
+    page = client.get(detail).content.decode()
+    assert 'data-warning="late"' in page and "已超过提交截止时间 2026-10-15 18:00" in page
+    assert 'name="override_reason"' in page  # the 组长 may let it through
     when = timezone.localtime() - dt.timedelta(hours=3)
-    response = client.post(act + "record_submission/", {"at": when.strftime("%Y-%m-%dT%H:%M")})
+    late = {"at": when.strftime("%Y-%m-%dT%H:%M")}
+    response = client.post(act + "record_submission/", late)
+    assert response.status_code == 422
+    assert "已超过提交截止时间 2026-10-15 18:00,不能提交" in response.content.decode()
+    response = client.post(act + "record_submission/", dict(late, override_reason="平台同意补交"))
     assert response.status_code == 302
     response = client.post(act + "record_outcome_refused/", {"note": ""})
     assert response.status_code == 422 and "请填写查否原因" in response.content.decode()
@@ -227,8 +234,28 @@ def test_the_whole_path_through_the_pages(client, people, draft, tichu, bad_case
     page = client.get(detail).content.decode()
     assert buttons(page) == [] and 'data-state="passed"' in page
     assert page.count("data-history-action=") == 6
+    assert "逾期提交(截止时间 2026-10-15 18:00),组长特批:平台同意补交" in page
     assert client.post(act + "record_outcome_passed/").status_code == 409
     assert client.post(act + "dance/").status_code == 404
+
+
+def test_a_late_submission_page_for_the_desk_and_for_the_leader(client, people, draft, tichu):
+    applications.submit_for_review(draft, by=people["zuoxi"], confirmed_items=["来电记录"])
+    applications.first_review(draft, by=tichu, approve=True)
+    applications.second_review(draft, by=people["zuzhang"], approve=True)
+    act = f"/assessment/applications/{draft.pk}/act/record_submission/"
+    client.force_login(people["zuoxi"])
+    page = client.get(f"/assessment/applications/{draft.pk}/").content.decode()
+    assert "提交截止时间 2026-10-15 18:00" in page and "否则须由组长特批" in page
+    assert 'name="override_reason"' not in page
+    response = client.post(act, {"override_reason": "想补交"})
+    assert response.status_code == 409
+    assert "已超过提交截止时间 2026-10-15 18:00,不能提交" in response.content.decode()
+    # handed in on time, recorded late: no override needed
+    response = client.post(act, {"at": "2026-10-15T17:30"})
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.state == "submitted" and "override" not in draft.history[-1]
 
 
 def test_revise_with_an_upload(client, people, draft):

@@ -11,6 +11,7 @@ from jiesu.assessment import applications
 from jiesu.assessment.documents import explanation_document
 from jiesu.assessment.models import Application, ApplicationState, ExemptionGround
 from jiesu.assessment.queries import scores
+from jiesu.audit.models import AuditEvent, Kind
 from jiesu.cases import services, workflow
 from jiesu.cases.errors import InvalidInput, NotAllowed, RoleRefused
 from jiesu.cases.models import CaseEvent
@@ -20,6 +21,8 @@ from tests.files import sample
 
 S = ApplicationState
 MALICIOUS = "恶意重复来电"  # checklist: 来电记录, 通话录音, 情况说明
+# Handed to the platform before the 2026-10 deadline (10-15 18:00), recorded later.
+ON_TIME = at("2026-10-14 16:00")
 
 
 @pytest.fixture
@@ -146,7 +149,7 @@ def test_one_active_application_per_case_until_refused(people, bad_case, ground,
     applications.submit_for_review(app, by=people["zuoxi"])
     applications.first_review(app, by=tichu, approve=True)
     applications.second_review(app, by=people["zuzhang"], approve=True)
-    applications.record_submission(app, by=people["zuoxi"])
+    applications.record_submission(app, by=people["zuoxi"], at=ON_TIME)
     applications.record_outcome(app, by=tichu, passed=False, note="平台认为理由不充分")
     appeal = new_application(bad_case, people["zuzhang"], ground, kind="appeal")
     assert appeal.state == S.DRAFT and Application.objects.count() == 2
@@ -171,7 +174,7 @@ def test_the_whole_path_to_a_passed_exemption_lifts_the_score(
     assert app.state == S.SECOND_REVIEW
     applications.second_review(app, by=people["zuzhang"], approve=True)
     assert app.state == S.READY
-    submitted = dt.datetime.now(dt.UTC) - dt.timedelta(hours=2)
+    submitted = ON_TIME
     applications.record_submission(app, by=tichu, at=submitted)
     assert (app.state, app.submitted_at) == (S.SUBMITTED, submitted)
     applications.record_outcome(app, by=people["zuoxi"], passed=True, note="平台同意剔除")
@@ -290,7 +293,7 @@ def test_wrong_state_or_wrong_role_changes_nothing(people, bad_case, ground, tic
             app, by=people["zuoxi"], at=dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)
         )
     unchanged(app, S.READY, 4)
-    applications.record_submission(app, by=people["zuoxi"])
+    applications.record_submission(app, by=people["zuoxi"], at=ON_TIME)
     with pytest.raises(InvalidInput, match="查否原因"):
         applications.record_outcome(app, by=people["zuoxi"], passed=False)
     with pytest.raises(InvalidInput, match="不能早于提交平台的时间"):
@@ -389,11 +392,72 @@ def test_deadline_helpers_by_hand(people, bad_case, ground, tichu):
     applications.first_review(app, by=tichu, approve=True)
     applications.second_review(app, by=people["zuzhang"], approve=True)
     assert applications.is_overdue(app, at("2026-10-17 06:00"))
-    applications.record_submission(app, by=people["zuoxi"])
+    applications.record_submission(app, by=people["zuoxi"], at=ON_TIME)
     late = at("2026-10-17 06:00")
     assert not applications.is_overdue(app, late) and not applications.is_due_soon(app, late)
     assert applications.days_left(app, late) is None
     assert applications.deadline_lamp(app, late) == "none"
+
+
+def ready(case, people, ground, tichu):
+    """An application through both reviews, waiting to be handed to the platform."""
+    app = new_application(case, people["zuoxi"], ground, "通话录音.mp3", "来电记录.pdf")
+    applications.submit_for_review(app, by=people["zuoxi"])
+    applications.first_review(app, by=tichu, approve=True)
+    applications.second_review(app, by=people["zuzhang"], approve=True)
+    return app
+
+
+def test_a_submission_by_the_deadline_needs_no_override(people, bad_case, ground, tichu):
+    app = ready(bad_case, people, ground, tichu)
+    applications.record_submission(app, by=people["zuoxi"], at=at("2026-10-15 18:00"))
+    assert app.state == S.SUBMITTED and "override" not in app.history[-1]
+    assert not AuditEvent.objects.filter(kind=Kind.DEADLINE_OVERRIDE).exists()
+
+
+def test_a_late_submission_is_refused_unless_the_leader_overrides(people, bad_case, ground, tichu):
+    app = ready(bad_case, people, ground, tichu)
+    late = at("2026-10-15 18:01")
+    before = notes(bad_case)
+    for by, reason in ((people["zuoxi"], ""), (people["zuoxi"], "平台同意补交"), (tichu, "补交")):
+        with pytest.raises(NotAllowed) as refused:
+            applications.record_submission(app, by=by, at=late, override_reason=reason)
+        assert refused.value.message == (
+            "已超过提交截止时间 2026-10-15 18:00,不能提交。如确需逾期提交,须由组长填写理由特批。"
+        )
+        unchanged(app, S.READY, 4)
+    with pytest.raises(InvalidInput, match="组长特批须填写逾期提交理由") as refused:
+        applications.record_submission(app, by=people["zuzhang"], at=late, override_reason=" ")
+    assert refused.value.field == "override_reason"
+    unchanged(app, S.READY, 4)
+    assert notes(bad_case) == before
+    assert not AuditEvent.objects.filter(kind=Kind.DEADLINE_OVERRIDE).exists()
+
+    applications.record_submission(
+        app, by=people["zuzhang"], at=late, override_reason=" 平台系统故障,已同意补交 "
+    )
+    app.refresh_from_db()
+    assert (app.state, app.submitted_at) == (S.SUBMITTED, late)
+    assert app.history[-1]["override"] == {
+        "reason": "平台系统故障,已同意补交",
+        "deadline": at("2026-10-15 18:00").isoformat(),
+        "at": late.isoformat(),
+    }
+    (audit,) = AuditEvent.objects.filter(kind=Kind.DEADLINE_OVERRIDE)
+    assert (audit.actor_id, audit.target_type, audit.target_id) == (
+        people["zuzhang"].pk,
+        "assessment.application",
+        str(app.pk),
+    )
+    assert audit.detail["reason"] == "平台系统故障,已同意补交"
+    assert (audit.detail["deadline"], audit.detail["submitted_at"]) == (
+        "2026-10-15 18:00",
+        "2026-10-15 18:01",
+    )
+    assert notes(bad_case)[-1] == (
+        f"已向平台提交不纳入考核申请(理由:{MALICIOUS})。"
+        "已超过提交截止时间 2026-10-15 18:00,组长特批:平台系统故障,已同意补交"
+    )
 
 
 def test_allowed_actions_follow_state_and_role(people, bad_case, ground, tichu):
@@ -414,7 +478,7 @@ def test_allowed_actions_follow_state_and_role(people, bad_case, ground, tichu):
     ]
     applications.second_review(app, by=people["zuzhang"], approve=True)
     assert applications.allowed_actions(app, people["zuoxi"]) == ["record_submission"]
-    applications.record_submission(app, by=people["zuoxi"])
+    applications.record_submission(app, by=people["zuoxi"], at=ON_TIME)
     assert applications.allowed_actions(app, tichu) == [
         "record_outcome_passed",
         "record_outcome_refused",

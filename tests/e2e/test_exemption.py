@@ -82,8 +82,23 @@ def test_exemption_from_filing_to_passed_lifts_the_score(
     page.locator('[data-action="second_review_approve"]').click()
     page.wait_for_selector('[data-state="ready"]')
     page.screenshot(path=output_dir / "05-second-review-approved.png", full_page=True)
+    # the 2026-10 deadline (10-15 18:00) has passed: refused, unless the 组长 gives a reason
+    assert (
+        "已超过提交截止时间 2026-10-15 18:00" in page.locator('[data-warning="late"]').inner_text()
+    )
+    page.locator('[data-action="record_submission"]').click()
+    page.wait_for_selector(".flash.error")
+    assert (
+        "已超过提交截止时间 2026-10-15 18:00,不能提交" in page.locator(".flash.error").inner_text()
+    )
+    assert page.locator('[data-state="ready"]').count() == 1
+    page.locator("[data-panel=record_submission] textarea[name=override_reason]").fill(
+        "平台系统故障,经平台同意补交"
+    )
+    page.screenshot(path=output_dir / "06-late-submission-override.png", full_page=True)
     page.locator('[data-action="record_submission"]').click()
     page.wait_for_selector('[data-state="submitted"]')
+    assert "组长特批:平台系统故障,经平台同意补交" in page.locator("[data-override]").inner_text()
     page.screenshot(path=output_dir / "06-submitted-to-platform.png", full_page=True)
 
     login(page, "tichu")

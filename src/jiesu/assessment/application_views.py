@@ -54,6 +54,12 @@ def _when(label: str) -> forms.DateTimeField:
 class SubmissionForm(forms.Form):
     at = _when("提交平台时间(留空为现在)")
     note = forms.CharField(label="说明", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    override_reason = forms.CharField(
+        label="逾期提交理由(组长特批,超过截止时间时必填)",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class OutcomeForm(forms.Form):
@@ -176,19 +182,24 @@ def application_new(request, case_id):
     )
 
 
+def _local(iso: str | None) -> dt.datetime | None:
+    return timezone.localtime(dt.datetime.fromisoformat(iso)) if iso else None
+
+
 def _history(app) -> list[dict]:
     return [
         dict(
             entry,
-            when=timezone.localtime(dt.datetime.fromisoformat(entry["at"])),
+            when=_local(entry["at"]),
             label=applications.HISTORY_LABELS.get(entry["action"], entry["action"]),
             to_label=ApplicationState(entry["to_state"]).label if entry["to_state"] else "",
+            override_deadline=_local(entry.get("override", {}).get("deadline")),
         )
         for entry in app.history
     ]
 
 
-def _detail_context(request, app, revise_form=None) -> dict:
+def _detail_context(request, app, revise_form=None, submission_form=None) -> dict:
     now = timezone.now()
     allowed = applications.allowed_actions(app, request.user)
     checklist = applications.checklist_status(app, applications.recorded_confirmations(app))
@@ -213,11 +224,14 @@ def _detail_context(request, app, revise_form=None) -> dict:
         "buttons": BUTTON_LABELS,
         "lamp": applications.deadline_lamp(app, now),
         "days_left": applications.days_left(app, now),
+        "deadline_text": applications.deadline_text(app),
+        "late": applications.is_overdue(app, now),
+        "may_override": applications.may_override_deadline(app, request.user),
         "revise_form": revise_form if "revise" in allowed else None,
         "effect": effect.case_effect(app.case),
         "files_field": FILES_FIELD,
         "review_form": ReviewForm(),
-        "submission_form": SubmissionForm(),
+        "submission_form": submission_form or SubmissionForm(),
         "outcome_form": OutcomeForm(),
     }
 
@@ -262,7 +276,13 @@ def _perform(request, app, action: str) -> None:
         applications.second_review(app, by=by, approve=action.endswith("approve"), note=note)
     elif action == "record_submission":
         data = _valid(SubmissionForm(request.POST))
-        applications.record_submission(app, by=by, at=data["at"], note=data["note"])
+        applications.record_submission(
+            app,
+            by=by,
+            at=data["at"],
+            note=data["note"],
+            override_reason=data["override_reason"],
+        )
     elif action in ("record_outcome_passed", "record_outcome_refused"):
         data = _valid(OutcomeForm(request.POST))
         applications.record_outcome(
@@ -281,11 +301,14 @@ def application_act(request, app_id, action):
     except WorkflowError as err:
         messages.error(request, err.message)
         app = _visible(request, app_id)
-        revise_form = None
+        revise_form = submission_form = None
         if action == "revise":
             revise_form = ApplicationForm(request.POST, case=app.case)
             revise_form.is_valid()
-        context = _detail_context(request, app, revise_form)
+        if action == "record_submission":  # keep what was typed, the late reason above all
+            submission_form = SubmissionForm(request.POST)
+            submission_form.is_valid()
+        context = _detail_context(request, app, revise_form, submission_form)
         return render(request, "assessment/application_detail.html", context, status=err.status)
     messages.success(request, f"已{BUTTON_LABELS[action]}。")
     return redirect("application_detail", app_id=app.pk)

@@ -21,6 +21,8 @@ from jiesu.assessment.models import (
     ApplicationState,
     ExemptionGround,
 )
+from jiesu.audit import log as audit_log
+from jiesu.audit.models import Kind
 from jiesu.cases import workflow
 from jiesu.cases.errors import InvalidInput, NotAllowed, RoleRefused
 from jiesu.cases.models import Case, EvaluationType, Lamp
@@ -152,6 +154,32 @@ def deadline_for(period: str, ground: ExemptionGround) -> dt.datetime:
 
 def is_overdue(app, now: dt.datetime) -> bool:
     return app.state in BEFORE_SUBMISSION and now > app.deadline
+
+
+def deadline_text(app) -> str:
+    """The submission deadline as the office reads it: 2026-10-15 18:00, Beijing time."""
+    return f"{app.deadline.astimezone(rules.LOCAL):%Y-%m-%d %H:%M}"
+
+
+def may_override_deadline(app, user) -> bool:
+    """Only the 组长 lets an application go to the platform after its deadline."""
+    return Role.LEADER in roles_on(app.case, user)
+
+
+def _late_override(app, by, at: dt.datetime, reason: str) -> dict:
+    """A submission after the deadline is refused, unless the 组长 overrides it with a
+    reason; returns the override kept in the history entry."""
+    refused = f"已超过提交截止时间 {deadline_text(app)},不能提交"
+    reason = (reason or "").strip()
+    if not may_override_deadline(app, by):
+        raise NotAllowed(f"{refused}。如确需逾期提交,须由组长填写理由特批。")
+    if not reason:
+        raise InvalidInput(f"{refused}。组长特批须填写逾期提交理由。", field="override_reason")
+    return {
+        "reason": reason,
+        "deadline": app.deadline.astimezone(rules.LOCAL).isoformat(),
+        "at": at.astimezone(rules.LOCAL).isoformat(),
+    }
 
 
 def days_left(app, now: dt.datetime) -> float | None:
@@ -445,10 +473,16 @@ def _moment(at, *, not_before=None, label: str) -> dt.datetime:
     return at
 
 
-def record_submission(app, *, by, at=None, note: str = "") -> Application:
-    """登记 that the application was handed in on the platform."""
+def record_submission(
+    app, *, by, at=None, note: str = "", override_reason: str = ""
+) -> Application:
+    """登记 that the application was handed in on the platform: by its deadline, or later
+    only with the 组长's reason (kept in the history and the audit log)."""
     _check(app, "record_submission", by)
     at = _moment(at, label="提交时间")
+    extra = {}
+    if at > app.deadline:
+        extra["override"] = _late_override(app, by, at, override_reason)
     with transaction.atomic():
         moved = _move(
             app,
@@ -458,8 +492,23 @@ def record_submission(app, *, by, at=None, note: str = "") -> Application:
             to_state=A.SUBMITTED,
             note=(note or "").strip(),
             changes={"submitted_at": at},
+            **extra,
         )
-        _note_case(app.case, by, f"已向平台提交{_describe(moved)}。")
+        text = f"已向平台提交{_describe(moved)}。"
+        if extra:
+            reason = extra["override"]["reason"]
+            audit_log.record(
+                Kind.DEADLINE_OVERRIDE,
+                user=by,
+                target=moved,
+                what="剔除/申诉申请逾期提交平台",
+                case=moved.case.platform_no,
+                deadline=deadline_text(moved),
+                submitted_at=f"{at.astimezone(rules.LOCAL):%Y-%m-%d %H:%M}",
+                reason=reason,
+            )
+            text += f"已超过提交截止时间 {deadline_text(moved)},组长特批:{reason}"
+        _note_case(app.case, by, text)
     return app
 
 

@@ -1,5 +1,6 @@
 """What happens after a bad platform callback: the rule in force may send the case back
-to its lead unit (重办), with the callback as the reason."""
+(重办), with the callback as the reason: to its lead unit, or to the desk when the desk
+closed it itself without dispatching. Either way the same rule decides."""
 
 from jiesu.assessment import rules
 from jiesu.cases import workflow
@@ -21,7 +22,7 @@ def reopen_if_bad(case, *, by) -> bool:
     """Reopen a closed case whose platform callback says 未解决 or 不满意, if the rules say
     so; returns whether it was reopened."""
     reasons = bad_result(case)
-    if not reasons or case.state != State.CLOSED or case.lead_unit_id is None or by is None:
+    if not reasons or case.state != State.CLOSED or by is None:
         return False
     try:
         workflow.reopen(case, by=by, reason=f"平台回访结果为“{'、'.join(reasons)}”,按规则重办。")

@@ -22,6 +22,7 @@ class Kind(models.TextChoices):
     OTP_ENROLLED = "otp_enrolled", "启用动态口令"
     OTP_RESET = "otp_reset", "重置动态口令"
     UNLOCK = "unlock", "解除登录锁定"
+    DEADLINE_OVERRIDE = "deadline_override", "逾期特批"
 
 
 class AuditRefused(Exception):

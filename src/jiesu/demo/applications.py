@@ -123,10 +123,10 @@ def file_applications(office, *, now: dt.datetime, seed: int, past_periods: int 
                 ground=ground,
                 explanation=_explanation(case, ground, kind),
             )
-            # handed to the platform a day after the callback, the outcome two days later,
-            # neither after now
+            # handed to the platform a day after the callback but by the deadline, the
+            # outcome two days later, neither after now
             latest = min(now, timezone.now()) - dt.timedelta(days=2)
-            moment = min((case.callback_at or latest) + dt.timedelta(days=1), latest)
+            moment = min((case.callback_at or latest) + dt.timedelta(days=1), latest, app.deadline)
             _advance(app, target, office.users, moment)
             filed += 1
     return filed
