@@ -80,5 +80,9 @@ def test_progress_summary_and_error_link(page, people, categories, big_export, o
     summary = page.locator("[data-import-summary]").inner_text()
     assert "新增 99995 件" in summary and "失败 5 行" in summary
     assert page.locator("[data-errors-file]").count() == 1
+    # every failed row on the page with its reason: lines 20001, 40001 … of the sheet
+    failed = page.locator("[data-failed-row]")
+    assert failed.count() == 5 and failed.first.get_attribute("data-failed-row") == "20001"
+    assert "来电时间:无法识别的日期时间(原值“不详”)" in failed.first.inner_text()
     page.screenshot(path=output_dir / "summary.png")
     assert Case.objects.count() == ROWS - 5

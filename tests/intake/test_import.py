@@ -30,6 +30,8 @@ def test_xlsx_import_creates_whole_cases(run_import, write_xlsx, categories):
         "updated": 0,
         "unchanged": 0,
         "failed": 0,
+        "warned": 0,
+        "unknown_labels": {},
         "errors_file": None,
     }
     case = Case.objects.get(platform_no="20260302000001")
@@ -129,17 +131,32 @@ def test_broken_rows_are_reported_and_good_rows_land(run_import, write_xlsx, cat
         export_row(5),
     ]
     run = run_import(write_xlsx(rows))
-    assert (run.created, run.failed) == (2, 3)
-    sheet = load_workbook(run.errors_file).active
-    lines = list(sheet.iter_rows(values_only=True))
+    assert (run.created, run.failed, run.warned) == (3, 2, 1)
+    book = load_workbook(run.errors_file)
+    lines = list(book["导入错误"].iter_rows(values_only=True))
     assert lines[0] == ("行号", "列", "值", "原因")
     assert lines[1] == (3, "来电时间", "昨天上午", "无法识别的日期时间")
-    assert lines[2][0:3] == (4, "诉求类型", "'@SUM(A1:A9)")  # kept as text, never a formula
-    assert lines[3] == (5, "工单编号", None, "必填,不能为空")
+    assert lines[2] == (5, "工单编号", None, "必填,不能为空")
+    notes = list(book["提示(已导入)"].iter_rows(values_only=True))
+    assert notes[0] == ("行号", "工单编号", "列", "值", "说明")
+    # kept as text, never a formula
+    assert notes[1] == (
+        4,
+        "20260302000003",
+        "诉求类型",
+        "'@SUM(A1:A9)",
+        "未识别,暂按“其他”导入",
+    )
     assert set(Case.objects.values_list("platform_no", flat=True)) == {
         "20260302000001",
+        "20260302000003",
         "20260302000005",
     }
+    failed = ImportRow.objects.filter(outcome="failed").order_by("row_number")
+    assert [r.message for r in failed] == [
+        "来电时间:无法识别的日期时间(原值“昨天上午”)",
+        "工单编号:必填,不能为空",
+    ]
 
 
 def test_all_or_nothing_lands_nothing_when_a_row_fails(run_import, write_xlsx, categories):

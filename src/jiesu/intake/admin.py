@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from jiesu.intake.models import ColumnMapping
+from jiesu.intake.models import ColumnMapping, ValueSynonym
 
 
 @admin.register(ColumnMapping)
@@ -11,3 +11,12 @@ class ColumnMappingAdmin(admin.ModelAdmin):
     list_display = ["header", "field", "platform", "street"]
     list_filter = ["platform", ("street", admin.EmptyFieldListFilter)]
     search_fields = ["header"]
+
+
+@admin.register(ValueSynonym)
+class ValueSynonymAdmin(admin.ModelAdmin):
+    """Every street's value mappings (值映射); the 组长 keeps them on the mappings page."""
+
+    list_display = ["label", "field", "value", "street", "created_by", "created_at"]
+    list_filter = ["field", "street"]
+    search_fields = ["label"]

@@ -22,7 +22,8 @@ MAX_BULK = 500
 
 class CaseIn(Schema):
     """A case as the platform describes it. Text values may be the Chinese labels of the
-    platform's export (诉求类型 投诉, 是否解决 部分解决 …) or jiesu's codes."""
+    platform's export (诉求类型 投诉, 是否解决 部分解决 …) or jiesu's codes; a label jiesu
+    does not know is kept on the case and received as 其他 (or left out), with a message."""
 
     platform: Literal["city", "district"]
     platform_no: str = Field(min_length=1, max_length=40)
@@ -30,6 +31,8 @@ class CaseIn(Schema):
     title: str = Field("", max_length=200)
     content: str = ""
     request_type: str | None = None
+    urgency: str | None = Field(None, description="紧急程度,如 紧急、一般 或 emergency")
+    channel: str | None = Field(None, description="来源渠道,如 电话、网络 或 phone")
     category_path: str | None = Field(None, description="问题分类,如 城乡建设->市容环卫->占道经营")
     tags: list[str] = []
     caller_name: str | None = None
@@ -49,6 +52,7 @@ class CaseIn(Schema):
 class CaseCreated(Schema):
     outcome: Literal["created", "updated", "unchanged"]
     case: CaseDetailOut
+    message: str = Field("", description="提示,如未识别的诉求类型按“其他”接收")
 
 
 class BulkIn(Schema):
@@ -119,7 +123,7 @@ def create_case(request, body: CaseIn):
         raise InvalidInput(row.message)
     case = get_object_or_404(queries.case_detail_queryset(request.user), pk=row.case_id)
     status = 201 if row.outcome == RowOutcome.CREATED else 200
-    return Status(status, {"outcome": row.outcome, "case": detail(case)})
+    return Status(status, {"outcome": row.outcome, "case": detail(case), "message": row.message})
 
 
 @router.post("/cases/bulk", response=BulkOut, summary="批量接收工单(每件单独成败)", tags=["接收"])

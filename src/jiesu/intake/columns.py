@@ -5,14 +5,14 @@ import re
 import unicodedata
 from zoneinfo import ZoneInfo
 
-from jiesu.cases.models import RequestType, Satisfaction, Solved
-
 LOCAL = ZoneInfo("Asia/Shanghai")
 
 # canonical name → headers seen in real exports (domain.md "The case")
 ALIASES: dict[str, tuple[str, ...]] = {
     "platform_no": ("工单编号", "工单号", "编号"),
     "request_type": ("诉求类型", "工单类型"),
+    "urgency": ("紧急程度", "紧急度", "缓急程度"),
+    "channel": ("来源渠道", "来电渠道", "受理渠道", "渠道"),
     "category_path": ("问题分类", "事项分类"),
     "category_1": ("一级分类", "问题分类一级"),
     "category_2": ("二级分类", "问题分类二级"),
@@ -135,44 +135,6 @@ def parse_due(value) -> dict:
             raise BadValue(f"办理时限应在1至{most}{'小时' if hours else '天'}之间")
         return {"limit_hours": n} if hours else {"limit_days": n}
     return {"platform_due_at": parse_datetime(value)}
-
-
-_REQUEST_TYPES = {label: value for value, label in RequestType.choices}
-
-
-def parse_request_type(value) -> str:
-    text = str(value).strip()
-    if text in RequestType.values:
-        return text
-    for label, code in _REQUEST_TYPES.items():
-        if label in text:
-            return code
-    raise BadValue(f"未知的诉求类型(可用:{'、'.join(_REQUEST_TYPES)})")
-
-
-def parse_yes_no(value) -> bool:
-    text = str(value).strip()
-    if text in ("是", "有效", "已联系", "1", "True", "true", "Y", "y"):
-        return True
-    if text in ("否", "无效", "未联系", "0", "False", "false", "N", "n"):
-        return False
-    raise BadValue("应为“是”或“否”")
-
-
-def _choice(value, choices) -> str:
-    text = str(value).strip()
-    for code, label in choices:
-        if text in (label, code):
-            return code
-    raise BadValue(f"应为{'、'.join(label for _, label in choices)}之一")
-
-
-def parse_solved(value) -> str:
-    return _choice(value, Solved.choices)
-
-
-def parse_satisfaction(value) -> str:
-    return _choice(value, Satisfaction.choices)
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")

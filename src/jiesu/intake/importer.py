@@ -19,10 +19,11 @@ from django.db.models import Q
 from django.utils import timezone
 
 from jiesu.assessment.callbacks import reopen_if_bad
-from jiesu.cases import bulkload, workflow
+from jiesu.cases import bulkload, search, workflow
 from jiesu.cases.errors import WorkflowError
-from jiesu.cases.models import Case, Category, Channel, Tag
+from jiesu.cases.models import Case, Category, Channel, RequestType, Tag
 from jiesu.intake import columns as C
+from jiesu.intake import labels
 from jiesu.intake.models import ColumnMapping, ImportRow, ImportRun, ImportStatus, RowOutcome
 from jiesu.intake.safe_read import ImportRefused, read_table
 from jiesu.org.models import Unit, UnitKind
@@ -42,6 +43,8 @@ UPDATABLE = (
     "location",
     "company_name",
     "community_id",
+    "urgency",
+    "channel",
     "platform_due_at",
     "limit_hours",
     "limit_days",
@@ -62,7 +65,13 @@ class RowResult:
     platform_no: str = ""
     fields: dict = field(default_factory=dict)
     tags: list = field(default_factory=list)
-    errors: list = field(default_factory=list)  # (column label, value, reason)
+    # (column label, value, reason): the row cannot become a case
+    errors: list = field(default_factory=list)
+    # (column label, value, reason): the row imports without the value, or shortened
+    warnings: list = field(default_factory=list)
+    labels: dict = field(default_factory=dict)  # enumerated values as written (source_labels)
+    present: set = field(default_factory=set)  # enumerated columns the row has a value in
+    unknown: dict = field(default_factory=dict)  # field → label nobody mapped
 
 
 # --- reading -----------------------------------------------------------------------
@@ -117,6 +126,7 @@ class Lookups:
             )
         }
         self.tags = {t.name: t for t in Tag.objects.all()}
+        self.reader = labels.Reader(street)
 
     def category(self, parts: list[str]) -> Category:
         parent = None
@@ -152,54 +162,95 @@ def _plausible(when, *, future_days: int = 1):
     return when
 
 
-def _parse(name: str, value, lookups: Lookups) -> dict:
-    """Case fields for one cell; raises BadValue with the reason."""
+TEXT_FIELDS = (
+    "title",
+    "content",
+    "caller_name",
+    "caller_phone",
+    "caller_account",
+    "address",
+    "location",
+    "company_name",
+)
+
+
+def _parse(name: str, value, lookups: Lookups) -> tuple[dict, str]:
+    """Case fields for one cell, and a warning when only part of it is used; raises
+    BadValue with the reason when the cell is of no use."""
     text = C.cell_text(value)
     if name == "received_at":
-        return {"received_at": _plausible(C.parse_datetime(value))}
+        return {"received_at": _plausible(C.parse_datetime(value))}, ""
+    if name == "platform_no":
+        limit = Case._meta.get_field(name).max_length
+        if len(text) > limit:
+            raise C.BadValue(f"超过{limit}个字")
+        return {name: text}, ""
     if name == "due":
         due = C.parse_due(value)
         if "platform_due_at" in due:
             _plausible(due["platform_due_at"], future_days=3650)
-        return due
-    if name == "request_type":
-        return {"request_type": C.parse_request_type(text)}
-    if name == "category_path":
-        parts = C.category_parts(text)
-        if len(parts) > 3 or any(len(p) > 50 for p in parts):
-            raise C.BadValue("问题分类最多三级,每级不超过50个字")
-        return {"category_id": lookups.category(parts).pk} if parts else {}
+        return due, ""
     if name == "community":
         if len(text) > 90:
             raise C.BadValue("村/社区名称超过90个字")
-        return {"community_id": lookups.community(text).pk}
-    if name == "caller_phone_or_account":
-        return C.split_phone_or_account(text)
-    if name in ("callback_valid", "callback_contacted"):
-        return {name: C.parse_yes_no(text)}
-    if name == "callback_solved":
-        return {name: C.parse_solved(text)}
-    if name == "callback_satisfaction":
-        return {name: C.parse_satisfaction(text)}
-    if name in (
-        "title",
-        "content",
-        "caller_name",
-        "caller_phone",
-        "caller_account",
-        "address",
-        "location",
-        "company_name",
-        "platform_no",
-    ):
-        limit = Case._meta.get_field(name).max_length
-        if limit and len(text) > limit:
-            raise C.BadValue(f"超过{limit}个字")
-        return {name: text}
-    return {}
+        return {"community_id": lookups.community(text).pk}, ""
+    fields = C.split_phone_or_account(text) if name == "caller_phone_or_account" else {}
+    if name in TEXT_FIELDS:
+        fields = {name: text}
+    warning = ""
+    for field_name, field_text in fields.items():
+        limit = Case._meta.get_field(field_name).max_length
+        if limit and len(field_text) > limit:
+            fields[field_name] = field_text[:limit]
+            warning = f"超过{limit}个字,只导入了前{limit}个字"
+    return fields, warning
+
+
+def _read_label(result: RowResult, name: str, text: str, reader: labels.Reader) -> None:
+    """An enumerated cell: the standard value it means, the label as written, a warning
+    when nobody mapped it."""
+    enum = labels.ENUMERATED[name]
+    reading = reader.read(name, text)
+    result.present.add(name)
+    if not reading.standard:
+        result.labels[name] = text
+    if reading.value is not None:
+        result.fields[name] = enum.to_case(reading.value)
+    if not reading.known:
+        result.unknown[name] = text
+        meanwhile = enum.label_of(reading.value)
+        result.warnings.append(
+            (
+                enum.label,
+                text,
+                f"未识别,暂按“{meanwhile}”导入" if meanwhile else "未识别,该项未导入",
+            )
+        )
+
+
+def _read_category(result: RowResult, text: str, lookups: Lookups) -> None:
+    """问题分类: an unknown path is created 待确认 (and warned about), never refused."""
+    parts = C.category_parts(text)
+    if not parts:
+        return
+    result.present.add("category")
+    if len(parts) > 3 or any(len(p) > 50 for p in parts):
+        result.labels["category"] = text
+        result.warnings.append(("问题分类", text, "问题分类最多三级,每级不超过50个字;该项未导入"))
+        return
+    category = lookups.category(parts)
+    result.fields["category_id"] = category.pk
+    if category.unconfirmed or text != category.full_name:
+        result.labels["category"] = text
+    if category.unconfirmed:
+        result.unknown["category"] = category.full_name
+        result.warnings.append(("问题分类", text, "新的问题分类,已按“待确认”导入"))
 
 
 def convert(number: int, row: list, header: list, columns: dict[int, str], lookups) -> RowResult:
+    """One row as case fields. The row fails (errors) only when it cannot become a case: no
+    工单编号, no 来电时间 or one that cannot be read, neither 标题 nor 主要内容. Anything
+    else the row gets wrong is left out or shortened with a warning."""
     raw = {str(header[i]): C.cell_text(v) for i, v in enumerate(row) if i < len(header)}
     result = RowResult(number=number, raw=raw)
     by_name = {name: row[i] if i < len(row) else None for i, name in columns.items()}
@@ -209,21 +260,33 @@ def convert(number: int, row: list, header: list, columns: dict[int, str], looku
     for name, value in by_name.items():
         if name.startswith("category_") and name != "category_path":
             continue
-        if name in C.AUDIT_ONLY or C.cell_text(value) == "":
+        text = C.cell_text(value)
+        if name in C.AUDIT_ONLY or text == "":
+            continue
+        if name in labels.ENUMERATED:
+            _read_label(result, name, text, lookups.reader)
+            continue
+        if name == "category_path":
+            _read_category(result, text, lookups)
             continue
         if name == "tags":
-            names = [
-                t.strip() for t in C.cell_text(value).replace(",", ",").split(",") if t.strip()
-            ]
+            names = [t.strip() for t in text.replace(",", ",").split(",") if t.strip()]
             if any(len(t) > 30 for t in names):
-                result.errors.append(("标签", C.cell_text(value), "每个标签不超过30个字"))
-            else:
-                result.tags = [lookups.tag(t) for t in names]
+                result.warnings.append(("标签", text, "每个标签不超过30个字;超长的标签未导入"))
+            result.tags = [lookups.tag(t) for t in names if len(t) <= 30]
             continue
+        label = C.LABELS.get(name, name)
         try:
-            result.fields.update(_parse(name, value, lookups))
+            fields, warning = _parse(name, value, lookups)
         except C.BadValue as err:
-            result.errors.append((C.LABELS.get(name, name), C.cell_text(value), str(err)))
+            if name in C.REQUIRED:
+                result.errors.append((label, text, str(err)))
+            else:
+                result.warnings.append((label, text, f"{err};该项未导入"))
+            continue
+        result.fields.update(fields)
+        if warning:
+            result.warnings.append((label, text, warning))
     result.platform_no = result.fields.pop("platform_no", "")
     for name in C.REQUIRED:
         if (
@@ -240,7 +303,6 @@ def convert(number: int, row: list, header: list, columns: dict[int, str], looku
         result.fields["title"] = result.fields["content"][:30]
     if "content" not in result.fields and result.fields.get("title"):
         result.fields["content"] = result.fields["title"]
-    result.fields.setdefault("request_type", "other")
     return result
 
 
@@ -254,6 +316,7 @@ class Importer:
         self.district = self.street.parent
         self.lookups = Lookups(self.street)
         self.failures: list[tuple[int, str, str, str]] = []
+        self.warnings: list[tuple[int, str, str, str, str]] = []
 
     def process(self, results: list[RowResult]) -> None:
         """One batch in one transaction: new cases in bulk, changed cases one by one."""
@@ -293,6 +356,9 @@ class Importer:
             ImportRow.objects.bulk_create(rows, batch_size=500)
             for row in rows:
                 setattr(run, row.outcome, getattr(run, row.outcome) + 1)
+            for r, row in zip(results, rows, strict=True):
+                if row.outcome != RowOutcome.FAILED and r.warnings:
+                    self._count_warnings(r)
             run.done_rows += len(results)
             run.heartbeat_at = timezone.now()
             run.save(
@@ -301,6 +367,8 @@ class Importer:
                     "updated",
                     "unchanged",
                     "failed",
+                    "warned",
+                    "unknown_labels",
                     "done_rows",
                     "heartbeat_at",
                 ]
@@ -308,10 +376,25 @@ class Importer:
         if self.progress:
             self.progress(run)
 
+    def _count_warnings(self, r: RowResult) -> None:
+        run = self.run
+        run.warned += 1
+        self.warnings.extend((r.number, r.platform_no, c, v, w) for c, v, w in r.warnings)
+        for name, label in r.unknown.items():
+            counts = run.unknown_labels.setdefault(name, {})
+            counts[label] = counts.get(label, 0) + 1
+
     def _one(self, r: RowResult, existing, seen, recorder):
+        outcome, case, message = self._outcome(r, existing, seen, recorder)
+        if outcome != RowOutcome.FAILED and r.warnings:
+            notes = ";".join(f"{c}“{v[:30]}”:{w}" for c, v, w in r.warnings)
+            message = f"{message};{notes}" if message else notes
+        return outcome, case, message
+
+    def _outcome(self, r: RowResult, existing, seen, recorder):
         if r.errors:
             self.failures.extend((r.number, col, val, why) for col, val, why in r.errors)
-            return RowOutcome.FAILED, None, ";".join(f"{c}:{w}" for c, _, w in r.errors)
+            return RowOutcome.FAILED, None, ";".join(_failure(*e) for e in r.errors)
         if r.platform_no in seen:  # the same case twice in one batch: the first row wins
             return RowOutcome.UNCHANGED, seen[r.platform_no], "同一文件中重复的工单编号"
         case = existing.get(r.platform_no)
@@ -322,11 +405,11 @@ class Importer:
                         by=self.user,
                         platform=self.run.platform,
                         platform_no=r.platform_no,
-                        channel=Channel.PHONE,
                         district=self.district,
                         street=self.street,
                         tags=r.tags,
-                        **r.fields,
+                        source_labels=r.labels,
+                        **{"channel": Channel.PHONE, "request_type": RequestType.OTHER, **r.fields},
                     )
                 seen[r.platform_no] = case
                 return RowOutcome.CREATED, case, ""
@@ -346,17 +429,33 @@ class Importer:
                 )
                 for name, v in changes.items()
             }
+            written = {k: v for k, v in case.source_labels.items() if k not in r.present}
+            written.update(r.labels)
+            if written != case.source_labels:
+                changes["source_labels"] = written
             if not changes:
                 return RowOutcome.UNCHANGED, case, ""
-            derived = _official_callback(case, changes) if CALLBACK_FIELDS & changes.keys() else {}
-            with transaction.atomic():
-                workflow.platform_update(case, by=self.user, changes=changes, derived=derived)
-                if CALLBACK_FIELDS & changes.keys():
-                    reopen_if_bad(case, by=self.user)
+            update_case(case, changes, by=self.user)
             return RowOutcome.UPDATED, case, "、".join(changes)
         except WorkflowError as err:
             self.failures.append((r.number, err.field or "", "", err.message))
             return RowOutcome.FAILED, None, err.message
+
+
+def _failure(column: str, value: str, reason: str) -> str:
+    """A failed row's reason as the page shows it: which column, why, and what it held."""
+    return f"{column}:{reason}" + (f"(原值“{value[:30]}”)" if value else "")
+
+
+def update_case(case, changes: dict, *, by) -> None:
+    """Changes a case already here through the workflow (平台数据更新, on its timeline); a
+    platform callback result also sets the callback fields and may reopen the case."""
+    derived = _official_callback(case, changes) if CALLBACK_FIELDS & changes.keys() else {}
+    derived |= search.phone_fields(changes)  # a changed phone's search keys, kept off the diff
+    with transaction.atomic():
+        workflow.platform_update(case, by=by, changes=changes, derived=derived)
+        if CALLBACK_FIELDS & changes.keys():
+            reopen_if_bad(case, by=by)
 
 
 def _official_callback(case, changes: dict) -> dict:
@@ -368,7 +467,8 @@ def _official_callback(case, changes: dict) -> dict:
     return extra
 
 
-def _errors_workbook(run: ImportRun, failures) -> str:
+def _errors_workbook(run: ImportRun, failures, warnings) -> str:
+    """导入错误: the rows that did not land; 提示: the values that landed changed or not at all."""
     from openpyxl import Workbook
 
     book = Workbook()
@@ -377,6 +477,11 @@ def _errors_workbook(run: ImportRun, failures) -> str:
     sheet.append(["行号", "列", "值", "原因"])
     for number, column, value, reason in failures:
         sheet.append([number, safe_cell(column), safe_cell(value), safe_cell(reason)])
+    if warnings:
+        notes = book.create_sheet("提示(已导入)")
+        notes.append(["行号", "工单编号", "列", "值", "说明"])
+        for number, platform_no, column, value, reason in warnings:
+            notes.append([number, *(safe_cell(v) for v in (platform_no, column, value, reason))])
     folder = Path(settings.MEDIA_ROOT) / "imports"
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"import-{run.pk}-errors.xlsx"
@@ -447,8 +552,8 @@ def import_file(
             else:
                 for start in range(0, len(results), BATCH):
                     importer.process(results[start : start + BATCH])
-        if importer.failures:
-            run.errors_file = _errors_workbook(run, importer.failures)
+        if importer.failures or importer.warnings:
+            run.errors_file = _errors_workbook(run, importer.failures, importer.warnings)
         run.status = ImportStatus.DONE
     except ImportRefused as err:
         run.status, run.message = ImportStatus.FAILED, str(err)
@@ -475,8 +580,9 @@ def _all_or_nothing(importer: Importer, results: list[RowResult]) -> None:
     except _Abandon:
         failed = run.failed
         run.refresh_from_db()
-        run.created = run.updated = run.unchanged = 0
-        run.failed, run.done_rows = failed, len(results)
+        run.created = run.updated = run.unchanged = run.warned = 0
+        run.failed, run.done_rows, run.unknown_labels = failed, len(results), {}
+        importer.warnings.clear()
         run.message = f"有 {failed} 行出错,按“全部成功才导入”的要求,本次未导入任何工单。"
 
 

@@ -33,6 +33,11 @@ class ImportRun(models.Model):
     updated = models.PositiveIntegerField("更新", default=0)
     unchanged = models.PositiveIntegerField("未变化", default=0)
     failed = models.PositiveIntegerField("失败", default=0)
+    # Rows imported with a warning: a label nobody mapped, a value left out or shortened.
+    warned = models.PositiveIntegerField("有提示", default=0)
+    # Labels nobody mapped, as written, with the rows that carried them:
+    # {"request_type": {"民生诉求": 12}, "category": {"城市管理->新分类": 3}}.
+    unknown_labels = models.JSONField("未识别的值", default=dict, blank=True)
     errors_file = models.CharField(max_length=300, blank=True)
     # The uploaded file, relative to MEDIA_ROOT, until the retention period removes it.
     upload = models.CharField(max_length=300, blank=True)
@@ -56,6 +61,8 @@ class ImportRun(models.Model):
             "updated": self.updated,
             "unchanged": self.unchanged,
             "failed": self.failed,
+            "warned": self.warned,
+            "unknown_labels": self.unknown_labels,
             "errors_file": self.errors_file or None,
         }
 
@@ -115,3 +122,42 @@ class ColumnMapping(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_platform_display()}:{self.header} → {self.field}"
+
+
+class ValueSynonym(models.Model):
+    """A label a platform writes in an enumerated column (诉求类型 投诉举报, 紧急程度 特急 …)
+    and the standard value it means, for one street; beside the built-in ones of
+    `intake.labels`, which it overrides."""
+
+    street = models.ForeignKey("org.Unit", on_delete=models.CASCADE, related_name="+")
+    field = models.CharField("字段", max_length=40)
+    label = models.CharField("原始值", max_length=100)
+    value = models.CharField("对应标准值", max_length=16)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "导入值映射"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["street", "field", "label"], name="value_synonym_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.field_label}“{self.label}” → {self.value_label}"
+
+    @property
+    def field_label(self) -> str:
+        from jiesu.intake.labels import ENUMERATED
+
+        return ENUMERATED[self.field].label if self.field in ENUMERATED else self.field
+
+    @property
+    def value_label(self) -> str:
+        from jiesu.intake.labels import ENUMERATED
+
+        enum = ENUMERATED.get(self.field)
+        return (enum.label_of(self.value) if enum else "") or self.value

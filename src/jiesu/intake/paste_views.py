@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 
 from jiesu.cases import workflow
 from jiesu.cases.errors import WorkflowError
+from jiesu.cases.forms import CategoryChoiceField
 from jiesu.cases.models import Case, Category, Channel, Platform, RequestType, Urgency
 from jiesu.insights.duplicates import same_caller
 from jiesu.intake import paste
@@ -60,7 +61,7 @@ class PasteCaseForm(forms.Form):
     )
     urgency = forms.ChoiceField(label="紧急程度", choices=Urgency.choices, initial=Urgency.ORDINARY)
     channel = forms.ChoiceField(label="渠道", choices=Channel.choices, initial=Channel.PHONE)
-    category = forms.ModelChoiceField(
+    category = CategoryChoiceField(
         label="问题分类", queryset=Category.objects.all(), required=False, empty_label="(未选)"
     )
     community = forms.ModelChoiceField(

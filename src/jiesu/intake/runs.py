@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
+from jiesu.intake.columns import LOCAL
 from jiesu.intake.importer import ImportRefused, current_process, import_file
 from jiesu.intake.models import ImportRun, ImportStatus
 from jiesu.org.models import Unit
@@ -30,7 +31,7 @@ def store_upload(upload, suffix: str) -> tuple[str, str]:
     """Writes the uploaded file mode 0600 under a random name; returns (relative path, sha256)."""
     folder = Path(settings.MEDIA_ROOT) / UPLOADS
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    name = f"{timezone.localtime():%Y%m%d%H%M%S}-{secrets.token_hex(8)}{suffix}"
+    name = f"{timezone.localtime(timezone=LOCAL):%Y%m%d%H%M%S}-{secrets.token_hex(8)}{suffix}"
     digest = hashlib.sha256()
     descriptor = os.open(folder / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(descriptor, "wb") as out:

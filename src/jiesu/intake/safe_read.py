@@ -27,6 +27,17 @@ from pathlib import Path
 
 READERS = (".xlsx", ".xlsm", ".xls", ".csv")
 BROKEN = "表格文件过大或已损坏,无法导入:请用 Excel 打开后另存为 .xlsx,或分批导出后再导入。"
+EXPECTED = "只能导入平台导出的 Excel 文件(.xlsx、.xls)或 CSV 文件(.csv,UTF-8 或 GBK 编码)。"
+# Said after a file that is not what its name claims, or is broken.
+REEXPORT = f"{EXPECTED}请在平台上重新导出,或用 Excel 打开后另存为 .xlsx 再导入。"
+
+
+def wrong_type(name: str) -> str:
+    """The refusal of a file whose name says it is no spreadsheet."""
+    suffix = Path(name).suffix.lower()
+    return f"不支持的文件类型“{suffix or '无扩展名'}”:{EXPECTED}请在平台上导出为 Excel 后再导入。"
+
+
 REFUSED = 2  # the child's exit code for a file it refused, with the reason on stdout
 CHUNK = 1 << 20
 BATCH = 5000  # rows per pickled batch
@@ -72,9 +83,8 @@ class Limits:
 def read_table(path: Path, limits: Limits | None = None) -> list[list]:
     """All rows of the first sheet (or the CSV), read by a child process under limits."""
     limits = limits or Limits.from_settings()
-    suffix = path.suffix.lower()
-    if suffix not in READERS:
-        raise ImportRefused(f"不支持的文件类型“{suffix}”:请上传 .xlsx、.xls 或 .csv 文件。")
+    if path.suffix.lower() not in READERS:
+        raise ImportRefused(wrong_type(path.name))
     with tempfile.TemporaryDirectory(prefix="jiesu-read-") as folder:
         out = Path(folder) / "rows.pickle"
         command = [
@@ -164,8 +174,8 @@ def _calamine_rows(path: Path):
     try:
         book = CalamineWorkbook.from_path(str(path))
         rows = book.get_sheet_by_index(0).to_python(skip_empty_area=False)
-    except Exception as err:  # calamine raises its own types for broken files
-        raise ImportRefused(f"无法读取该表格文件:{err}") from None
+    except Exception:  # calamine raises its own types for broken files
+        raise ImportRefused(f"不是有效的 Excel 文件,或文件已损坏,无法读取。{REEXPORT}") from None
     yield from rows
 
 
@@ -182,8 +192,8 @@ def _csv_rows(path: Path, limits: Limits):
     del data
     try:
         yield from _capped(csv.reader(io.StringIO(text)), limits)
-    except csv.Error as err:
-        raise ImportRefused(f"CSV 文件格式有误,无法读取:{err}") from None
+    except csv.Error:
+        raise ImportRefused(f"CSV 文件格式有误,无法读取。{REEXPORT}") from None
 
 
 def _capped(rows, limits: Limits):
@@ -218,7 +228,9 @@ def check_xlsx(path: Path, limits: Limits) -> None:
     try:
         book = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError):
-        raise ImportRefused("不是有效的 Excel(.xlsx)文件:请用 Excel 打开后重新保存。") from None
+        raise ImportRefused(
+            f"不是有效的 Excel 文件:文件已损坏,或并非真正的 .xlsx 文件。{REEXPORT}"
+        ) from None
     with book:
         entries = book.infolist()
         if len(entries) > limits.max_entries:
@@ -246,8 +258,8 @@ def check_xlsx(path: Path, limits: Limits) -> None:
                     else:
                         while stream.read(CHUNK):  # CRC check: the sizes above are true
                             pass
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError) as err:
-            raise ImportRefused(f"表格文件已损坏,无法读取:{err}") from None
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError):
+            raise ImportRefused(f"表格文件已损坏,无法读取。{REEXPORT}") from None
 
 
 def _is_sheet(name: str) -> bool:

@@ -9,4 +9,20 @@ urlpatterns = [
     path("<int:run_id>/errors/", views.import_errors, name="import_errors"),
     path("mappings/", views.mappings, name="import_mappings"),
     path("mappings/<int:mapping_id>/delete/", views.mapping_delete, name="import_mapping_delete"),
+    path("mappings/values/", views.value_synonym_create, name="value_synonym_create"),
+    path(
+        "mappings/values/<int:synonym_id>/apply/",
+        views.value_synonym_apply,
+        name="value_synonym_apply",
+    ),
+    path(
+        "mappings/values/<int:synonym_id>/delete/",
+        views.value_synonym_delete,
+        name="value_synonym_delete",
+    ),
+    path(
+        "mappings/categories/<int:category_id>/confirm/",
+        views.category_confirm,
+        name="category_confirm",
+    ),
 ]

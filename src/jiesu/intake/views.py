@@ -1,4 +1,5 @@
-"""The import page: upload a platform export, watch its progress, get the error workbook."""
+"""The import page: upload a platform export, watch its progress, get the error workbook;
+the mappings page: column mappings, value mappings (值映射) and 待确认 categories."""
 
 from pathlib import Path
 
@@ -7,22 +8,38 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from jiesu.audit import log as audit_log
-from jiesu.cases.models import Platform
-from jiesu.intake import columns, runs
-from jiesu.intake.models import ColumnMapping, ImportRun
-from jiesu.intake.safe_read import READERS
+from jiesu.cases.models import Case, Category, Platform
+from jiesu.intake import columns, labels, runs, synonyms
+from jiesu.intake.models import (
+    ColumnMapping,
+    ImportRun,
+    ImportStatus,
+    RowOutcome,
+    ValueSynonym,
+)
+from jiesu.intake.safe_read import EXPECTED, READERS, wrong_type
 from jiesu.org.models import Role, Unit, UnitKind
 from jiesu.org.queries import grants_of
+
+# Failed rows shown on the run page; the error workbook has them all.
+FIRST_FAILURES = 20
 
 
 class UploadForm(forms.Form):
     platform = forms.ChoiceField(label="来源平台", choices=Platform.choices)
-    file = forms.FileField(label="导出文件(.xlsx/.xls/.csv)")
+    file = forms.FileField(
+        label="导出文件(.xlsx/.xls/.csv)",
+        error_messages={
+            "required": f"请选择要导入的文件:{EXPECTED}",
+            "empty": f"上传的文件是空的:{EXPECTED}",
+        },
+    )
 
 
 class MappingForm(forms.ModelForm):
@@ -52,12 +69,58 @@ class MappingForm(forms.ModelForm):
         return data
 
 
+def _targets():
+    return [
+        (enum.label, [(f"{enum.name}:{value}", label) for value, label in enum.choices])
+        for enum in labels.ENUMERATED.values()
+    ]
+
+
+class ValueSynonymForm(forms.Form):
+    """A label as a platform writes it, and the standard value it means."""
+
+    label = forms.CharField(label="原始值", max_length=100)
+    target = forms.ChoiceField(label="对应标准值", choices=_targets)
+
+    def __init__(self, *args, street: Unit, **kwargs):
+        self.street = street
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        label = labels.normalise(data["label"])
+        name, value = data["target"].split(":", 1)
+        enum = labels.ENUMERATED[name]
+        if not label:
+            raise forms.ValidationError("请填写原始值。")
+        if enum.standard_key(label) is not None:
+            raise forms.ValidationError(f"“{label}”已是{enum.label}的标准值,无需映射。")
+        if ValueSynonym.objects.filter(street=self.street, field=name, label=label).exists():
+            raise forms.ValidationError(f"{enum.label}“{label}”已有映射;如需修改,请先删除原映射。")
+        data.update(label=label, field=name, value=value)
+        return data
+
+
 def _desk_street(user) -> Unit:
     """The street whose cases this 坐席员 or 组长 imports."""
     for grant in grants_of(user):
         if grant.role in (Role.OPERATOR, Role.LEADER) and grant.kind == UnitKind.STREET:
             return Unit.objects.get(pk=grant.unit_id)
     raise PermissionDenied("只有街乡镇的坐席员和组长可以导入工单。")
+
+
+def _leads(user, street: Unit) -> bool:
+    """The 组长 of the street: maps values and confirms categories."""
+    return any(g.role == Role.LEADER and street.path.startswith(g.path) for g in grants_of(user))
+
+
+def _leader_street(user) -> Unit:
+    street = _desk_street(user)
+    if not _leads(user, street):
+        raise PermissionDenied("只有组长可以设置值映射和确认分类。")
+    return street
 
 
 @login_required
@@ -68,7 +131,7 @@ def import_page(request):
         upload = form.cleaned_data["file"]
         suffix = Path(upload.name).suffix.lower()
         if suffix not in READERS:
-            form.add_error("file", f"不支持的文件类型“{suffix}”:请上传 .xlsx、.xls 或 .csv 文件。")
+            form.add_error("file", wrong_type(upload.name))
         elif upload.size > settings.JIESU_IMPORT_MAX_BYTES:
             limit = settings.JIESU_IMPORT_MAX_BYTES // 1048576
             form.add_error("file", f"文件超过 {limit}MB 的上限,请分批导出。")
@@ -93,15 +156,37 @@ def _visible_run(request, run_id) -> ImportRun:
     return get_object_or_404(ImportRun, pk=run_id, street=street)
 
 
+def _run_context(request, run_id) -> dict:
+    """The run, its first failed rows and the labels of it nobody has mapped yet."""
+    run = _visible_run(request, run_id)
+    context = {"run": run}
+    if run.status == ImportStatus.DONE:
+        context["failures"] = run.rows.filter(outcome=RowOutcome.FAILED).order_by("row_number")[
+            :FIRST_FAILURES
+        ]
+        context["unmapped"] = labels.unmapped(run.unknown_labels, labels.Reader(run.street))
+        new = run.unknown_labels.get("category", {})
+        context["new_categories"] = [
+            (c, new[c.full_name])
+            for c in Category.objects.filter(unconfirmed=True, full_name__in=list(new))
+        ]
+    return context
+
+
 @login_required
 def import_run(request, run_id):
-    return render(request, "intake/import_run.html", {"run": _visible_run(request, run_id)})
+    return render(request, "intake/import_run.html", _run_context(request, run_id))
 
 
 @login_required
 def import_progress(request, run_id):
     """The progress box, polled by HTMX until the run ends."""
-    return render(request, "intake/_import_progress.html", {"run": _visible_run(request, run_id)})
+    return render(request, "intake/_import_progress.html", _run_context(request, run_id))
+
+
+def errors_download_name(file_name: str) -> str:
+    """导入错误-<the upload's name>.xlsx: one .xlsx, whatever the upload was called."""
+    return f"导入错误-{Path(file_name).stem or '导入'}.xlsx"
 
 
 @login_required
@@ -111,7 +196,54 @@ def import_errors(request, run_id):
         raise Http404("没有错误明细。")
     audit_log.exported(request, "导入错误明细", run.failed, run=run.pk, file=run.file_name)
     return FileResponse(
-        open(run.errors_file, "rb"), as_attachment=True, filename=f"导入错误-{run.file_name}.xlsx"
+        open(run.errors_file, "rb"),
+        as_attachment=True,
+        filename=errors_download_name(run.file_name),
+    )
+
+
+def _unconfirmed_categories(street: Unit) -> list[tuple[Category, int]]:
+    """The 待确认 categories the street's cases use, with how many cases use each."""
+    unconfirmed = {c.pk: c for c in Category.objects.filter(unconfirmed=True)}
+    counts = (
+        Case.objects.filter(street=street, category_id__in=list(unconfirmed))
+        .values_list("category")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return sorted(((unconfirmed[pk], n) for pk, n in counts), key=lambda pair: pair[0].full_name)
+
+
+def _mappings_page(request, street, *, form=None, value_form=None):
+    """The street's column mappings, value mappings, unmapped values and 待确认 categories."""
+    leads = _leads(request.user, street)
+    form = form or MappingForm(instance=ColumnMapping(street=street))
+    if leads and value_form is None:
+        value_form = ValueSynonymForm(street=street)
+    labelled = labels.Labelled(street)
+    mapped = list(ValueSynonym.objects.filter(street=street).select_related("created_by"))
+    for synonym in mapped:
+        synonym.pending = labelled.pending(synonym)
+    bad = form.errors or (value_form is not None and value_form.errors)
+    return render(
+        request,
+        "intake/mappings.html",
+        {
+            "form": form,
+            "value_form": value_form,
+            "leads": leads,
+            "street": street,
+            "mappings": ColumnMapping.objects.filter(street=street).order_by("platform", "header"),
+            "labels": columns.LABELS,
+            "synonyms": sorted(mapped, key=lambda s: (s.field, s.label)),
+            "builtin": [
+                (enum.label, [(w, enum.label_of(v)) for w, v in enum.builtin.items()])
+                for enum in labels.ENUMERATED.values()
+            ],
+            "unmapped": labels.unmapped(labelled.counts(), labels.Reader(street)),
+            "categories": _unconfirmed_categories(street),
+        },
+        status=422 if bad else 200,
     )
 
 
@@ -119,22 +251,77 @@ def import_errors(request, run_id):
 def mappings(request):
     """The street's own column mappings (each street keeps its own)."""
     street = _desk_street(request.user)
-    form = MappingForm(request.POST or None, instance=ColumnMapping(street=street))
-    if request.method == "POST" and form.is_valid():
+    if request.method != "POST":
+        return _mappings_page(request, street)
+    form = MappingForm(request.POST, instance=ColumnMapping(street=street))
+    if form.is_valid():
         mapping = form.save()
         messages.success(request, f"已保存列映射:{mapping}")
         return redirect("import_mappings")
-    return render(
-        request,
-        "intake/mappings.html",
-        {
-            "form": form,
-            "street": street,
-            "mappings": ColumnMapping.objects.filter(street=street).order_by("platform", "header"),
-            "labels": columns.LABELS,
-        },
-        status=422 if form.errors else 200,
+    return _mappings_page(request, street, form=form)
+
+
+@login_required
+@require_POST
+def value_synonym_create(request):
+    """值映射: saved for the street and applied at once to the cases already imported."""
+    street = _leader_street(request.user)
+    form = ValueSynonymForm(request.POST, street=street)
+    if not form.is_valid():
+        return _mappings_page(request, street, value_form=form)
+    data = form.cleaned_data
+    synonym, *counts = synonyms.save(
+        street=street,
+        field=data["field"],
+        label=data["label"],
+        value=data["value"],
+        by=request.user,
     )
+    messages.success(request, f"已保存值映射:{synonym}。{_applied(*counts)}")
+    return redirect("import_mappings")
+
+
+def _applied(updated: int, failed: int, left: int) -> str:
+    note = f"已更新 {updated} 件工单。"
+    if failed:
+        note += f"{failed} 件工单恰被他人处理,未能更新。"
+    if left:
+        note += f"还有 {left} 件待更新,请在下方值映射中点“继续更新”。"
+    return note
+
+
+@login_required
+@require_POST
+def value_synonym_apply(request, synonym_id):
+    """继续更新: the next batch of cases a saved mapping has not reached yet."""
+    street = _leader_street(request.user)
+    synonym = get_object_or_404(ValueSynonym, pk=synonym_id, street=street)
+    counts = synonyms.apply(synonym, by=request.user)
+    messages.success(request, f"值映射 {synonym}:{_applied(*counts)}")
+    return redirect("import_mappings")
+
+
+@login_required
+@require_POST
+def value_synonym_delete(request, synonym_id):
+    """Removes the mapping; the cases keep the value it gave them."""
+    street = _leader_street(request.user)
+    get_object_or_404(ValueSynonym, pk=synonym_id, street=street).delete()
+    return redirect("import_mappings")
+
+
+@login_required
+@require_POST
+def category_confirm(request, category_id):
+    """确认 a category an import created, with its 待确认 parents: it loses its mark."""
+    street = _leader_street(request.user)
+    category = next((c for c, _ in _unconfirmed_categories(street) if c.pk == category_id), None)
+    if category is None:
+        raise Http404("没有这个待确认的分类。")
+    chain = [int(pk) for pk in category.path.strip("/").split("/")]
+    Category.objects.filter(pk__in=chain, unconfirmed=True).update(unconfirmed=False)
+    messages.success(request, f"已确认问题分类:{category.full_name}")
+    return redirect("import_mappings")
 
 
 @login_required

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 
 from jiesu.intake.importer import ImportRefused, import_file
+from jiesu.intake.labels import Reader, unmapped
 from jiesu.org.models import Unit, UnitKind
 from jiesu.org.queries import grants_of
 
@@ -65,8 +66,14 @@ class Command(BaseCommand):
             return
         s = run.summary()
         self.stdout.write(
-            f"导入完成:新增 {s['created']},更新 {s['updated']},未变化 {s['unchanged']},失败 {s['failed']}。"
+            f"导入完成:新增 {s['created']},更新 {s['updated']},未变化 {s['unchanged']},"
+            f"失败 {s['failed']},有提示 {s['warned']} 行。"
         )
+        for item in unmapped(run.unknown_labels, Reader(run.street)):
+            meanwhile = f"暂按“{item.value_label}”" if item.value_label else "该项未导入"
+            self.stdout.write(
+                f"  未识别:{item.field_label}“{item.label}”{item.count} 行,{meanwhile}"
+            )
         if run.message:
             self.stdout.write(run.message)
         if s["errors_file"]:
