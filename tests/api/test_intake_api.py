@@ -55,10 +55,18 @@ def test_create_then_resend_then_update(client, bearer, categories):
     assert [e["action"] for e in changed.json()["case"]["timeline"]] == ["receive", "update"]
 
 
-def test_bad_values_are_422_in_chinese(client, bearer):
+def test_an_unknown_label_is_kept_and_received_as_other(client, bearer, categories):
     response = post(client, "/api/v1/cases", dict(CASE, request_type="抱怨"), bearer("zuoxi"))
+    assert response.status_code == 201
+    assert "诉求类型“抱怨”:未识别,暂按“其他”导入" in response.json()["message"]
+    case = Case.objects.get()
+    assert (case.request_type, case.source_labels) == ("other", {"request_type": "抱怨"})
+
+
+def test_bad_values_are_422_in_chinese(client, bearer):
+    response = post(client, "/api/v1/cases", dict(CASE, title="", content=""), bearer("zuoxi"))
     assert response.status_code == 422
-    assert "未知的诉求类型" in response.json()["error"]["message"]
+    assert "标题和主要内容不能都为空" in response.json()["error"]["message"]
     assert not Case.objects.exists()
     missing = post(client, "/api/v1/cases", {"platform": "city"}, bearer("zuoxi"))
     assert missing.status_code == 422
@@ -74,7 +82,7 @@ def test_bulk_each_row_succeeds_or_fails_alone(client, bearer, categories):
     cases = [
         dict(CASE, platform_no="A1"),
         dict(CASE, platform_no="A2", received_at="2026-03-02T10:00:00+08:00"),
-        dict(CASE, platform_no="A3", request_type="抱怨"),
+        dict(CASE, platform_no="A3", title="", content=""),
         dict(CASE, platform_no="A1", platform="district"),
     ]
     response = post(client, "/api/v1/cases/bulk", {"cases": cases}, bearer("zuoxi"))

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count
 
+from jiesu.cases.forms import category_label
 from jiesu.cases.models import Case, Category
 from jiesu.knowledge.models import RoutingRule
 
@@ -40,7 +41,7 @@ def suggest(case, *, limit: int = 3) -> list[Suggestion]:
                 continue
             depth = chain.index(rule.category_id)
             score = 100 - depth * 10 + (5 if rule.community_id else 0)
-            add(rule.unit_id, rule.unit.name, f"派单规则:{rule.category.full_name}", score)
+            add(rule.unit_id, rule.unit.name, f"派单规则:{category_label(rule.category)}", score)
 
     since = case.received_at - dt.timedelta(days=HISTORY_DAYS)
     similar = Case.objects.filter(received_at__gte=since, street_id=case.street_id).exclude(

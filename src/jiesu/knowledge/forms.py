@@ -1,5 +1,6 @@
 from django import forms
 
+from jiesu.cases.forms import category_label
 from jiesu.cases.models import Category
 from jiesu.knowledge.models import RoutingRule
 from jiesu.org.models import HANDLING_KINDS, Unit, UnitKind
@@ -19,4 +20,4 @@ class RoutingRuleForm(forms.ModelForm):
         )
         self.fields["community"].empty_label = "所有社区/村"
         self.fields["unit"].queryset = inside.filter(kind__in=HANDLING_KINDS)
-        self.fields["category"].label_from_instance = lambda c: c.full_name
+        self.fields["category"].label_from_instance = category_label
