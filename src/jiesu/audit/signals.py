@@ -20,6 +20,7 @@ WATCHED = (
     "cases.DeadlinePolicy",
     "knowledge.RoutingRule",
     "intake.ColumnMapping",
+    "intake.ValueSynonym",
     "core.CalendarDay",
     "core.OfficialSchedule",
     "core.ApiToken",
