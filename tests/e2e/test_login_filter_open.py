@@ -59,8 +59,7 @@ def test_urge_from_the_case_page(page, cases, output_dir):
     page.get_by_role("button", name="登录").click()
     page.wait_for_url("**/cases/")
     page.goto(f"/cases/{cases['blocked'].pk}/")
-    page.locator("summary", has_text="催办").click()
-    page.locator("#id_urge-note").fill("请尽快联系诉求人")
+    page.locator("#id_urge-note").fill("请尽快联系诉求人")  # optional: 催办 is one button
     page.locator('[data-action="urge"]').click()
     page.wait_for_selector('[data-event="urge"]')
     assert "请尽快联系诉求人" in page.locator('[data-event="urge"]').inner_text()

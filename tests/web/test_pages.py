@@ -170,7 +170,10 @@ def test_a_refused_evidence_file_leaves_nothing_half_saved(client, people, dispa
 
 def test_reviewer_sees_the_reply_with_findings(client, people, dispatched):
     client.force_login(people["shequ"])
-    client.post(f"/cases/{dispatched.pk}/act/reply/", dict(REPLY, **{"reply-actions": "无"}))
+    anyway = {"reply-anyway": "on", "reply-anyway_reason": "措施已另附照片说明"}
+    client.post(
+        f"/cases/{dispatched.pk}/act/reply/", dict(REPLY, **{"reply-actions": "无"}, **anyway)
+    )
     client.force_login(people["shenhe"])
     page = client.get(f"/cases/{dispatched.pk}/").content.decode()
     assert 'data-review-findings="2"' in page

@@ -7,7 +7,8 @@ from django.utils import timezone
 from ninja import Body, Query, Router, Schema
 from pydantic import Field, field_validator
 
-from jiesu.cases import actions, queries, queues, services
+from jiesu.assessment import rules
+from jiesu.cases import actions, deadlines, queries, queues, services
 from jiesu.cases.errors import InvalidInput
 from jiesu.cases.presenters import masked_pii, masked_reply
 from jiesu.core import params
@@ -136,12 +137,20 @@ def _ref(unit):
     return {"id": unit.pk, "name": unit.name} if unit else None
 
 
-def case_out(case) -> dict:
+def live_lamp(case, now: dt.datetime) -> str:
+    """The lamp at `now`, as the pages show it: the list's annotation where the queryset has
+    it, else the case page's clock; never the stored `lamp` column, which the worker only
+    refreshes every minute."""
+    annotated = getattr(case, "live_lamp", None)
+    return annotated or deadlines.clock_fields(case, now)["lamp"]
+
+
+def case_out(case, now: dt.datetime | None = None) -> dict:
     return {
         **{f: getattr(case, f) for f in CaseOut.model_fields if hasattr(case, f)},
         "category": str(case.category) if case.category_id else None,
         "state_label": case.get_state_display(),
-        "lamp": getattr(case, "live_lamp", None) or case.lamp,
+        "lamp": live_lamp(case, now or timezone.now()),
         "lead_unit": _ref(case.lead_unit),
         "community": _ref(case.community),
         **masked_pii(case, content=False),
@@ -155,12 +164,15 @@ def list_cases(request, filters: Query[CaseFilterIn]):
         queue = queues.BY_CODE.get(filters.queue)
         if queue is None or queue not in queues.queues_for(request.user):
             raise InvalidInput(f"没有“{filters.queue}”这个工作队列,或您无权查看。", field="queue")
-        extra = queues.condition(filters.queue, request.user, timezone.now())
-        qs = queries.case_list(
-            request.user,
-            f,
-            extra=extra,
-            ordering=queues.ORDERING.get(filters.queue, queries.BY_DUE_TIME),
+        now = timezone.now()
+        period_start, _ = rules.period_bounds(rules.period_of(now))
+        qs = queues.arranged(
+            filters.queue,
+            queries.case_list(
+                request.user, f, extra=queues.condition(filters.queue, request.user, now)
+            ),
+            now,
+            period_start,
         )
     else:
         qs = queries.case_list(request.user, f)

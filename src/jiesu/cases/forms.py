@@ -2,6 +2,7 @@
 
 from django import forms
 from django.forms.utils import flatatt
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
@@ -16,9 +17,11 @@ from jiesu.cases.models import (
     Tag,
 )
 from jiesu.cases.queries import CaseFilter
+from jiesu.cases.workflow import REPLY_PARTS
 from jiesu.core import params
 from jiesu.core.fields import DayField
 from jiesu.org.models import HANDLING_KINDS, Unit
+from jiesu.quality.reply_check import check_reply, held_back, summary
 
 
 class ActionForm(forms.Form):
@@ -119,12 +122,42 @@ class ApproveExtensionForm(ActionForm):
 
 
 class ReplyForm(ActionForm):
+    """The five parts, checked as they are submitted: a contradiction or an empty part holds
+    the reply back unless the unit ticks 仍要提交 and gives its reason, which the reviewer
+    then reads beside the findings."""
+
     contact_at = _when("联系时间")
     contact_way = forms.CharField(label="联系方式", max_length=20)
     facts = _reason("核实情况")
     actions = _reason("采取措施")
     result = _reason("办理结果或进展")
     citizen_response = _reason("诉求人反馈")
+    anyway = forms.BooleanField(label="仍要提交(已知悉以上问题)", required=False)
+    anyway_reason = _reason("仍要提交的理由", required=False)
+
+    findings: list = []
+
+    def clean(self):
+        data = super().clean()
+        anyway = data.pop("anyway", False)
+        reason = (data.pop("anyway_reason", "") or "").strip()
+        if self.errors:
+            return data
+        parts = {part: data.get(part) for part in REPLY_PARTS}
+        self.findings = check_reply(self.case, parts, at=timezone.now())
+        held = held_back(self.findings)
+        if held and not anyway:
+            raise forms.ValidationError(summary(held), code="held_back")
+        if held and not reason:
+            self.add_error("anyway_reason", "勾选“仍要提交”时须填写理由。")
+        if held:
+            data["override"] = {"reason": reason, "findings": [f.message for f in held]}
+        return data
+
+    @property
+    def held(self) -> bool:
+        """Whether the check holds this submission back (the page then offers 仍要提交)."""
+        return bool(held_back(self.findings))
 
 
 class CloseForm(ActionForm):
@@ -175,6 +208,14 @@ ACTION_FORMS: dict[str, type[ActionForm]] = {
     "note": TextForm,
 }
 
+# The actions whose form asks for nothing (签收, 催办, 审批派单, 审核通过): one button runs
+# them; the others open a panel for their input.
+ONE_STEP = frozenset(
+    action
+    for action, form in ACTION_FORMS.items()
+    if not any(field.required for field in form.base_fields.values())
+)
+
 
 class FastSelect(forms.Select):
     """A select that writes its options in Python. Django renders each option through a
@@ -194,6 +235,29 @@ class FastSelect(forms.Select):
             ),
         )
         return format_html("<select{}>{}</select>", flatatt(final), options)
+
+
+UNCONFIRMED = "(待确认)"
+
+
+def category_label(category) -> str:
+    """A category where it can be picked; one an import created says so until confirmed."""
+    name = category.full_name or category.name
+    return f"{name}{UNCONFIRMED}" if category.unconfirmed else name
+
+
+class CategoryChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return category_label(obj)
+
+
+# What the search box finds (cases.search); the list page shows it on the box.
+SEARCH_PLACEHOLDER = "标题、内容、工单编号、分类、标签或来电电话"
+SEARCH_HELP = (
+    "多个词用空格隔开,工单须符合每个词。一个词可以是:标题或内容里的字词;"
+    "工单编号或其中连续 4 位以上(如后 6 位);问题分类或标签的名称;"
+    "来电人的完整电话或电话后 4 位(组长、坐席员和承办单位可查)。"
+)
 
 
 class CaseFilterForm(forms.Form):
@@ -220,7 +284,7 @@ class CaseFilterForm(forms.Form):
         required=False,
         empty_label="全部社区/村",
     )
-    category = forms.ModelChoiceField(
+    category = CategoryChoiceField(
         widget=FastSelect,
         label="问题分类",
         queryset=Category.objects.all(),
@@ -248,7 +312,15 @@ class CaseFilterForm(forms.Form):
     )
     received_from = DayField(label="受理日期从")
     received_to = DayField(label="至")
-    q = forms.CharField(label="关键词", required=False, max_length=params.MAX_SEARCH_CHARS)
+    q = forms.CharField(
+        label="关键词",
+        required=False,
+        max_length=params.MAX_SEARCH_CHARS,
+        help_text=SEARCH_HELP,
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": SEARCH_PLACEHOLDER, "title": SEARCH_HELP}
+        ),
+    )
 
     def clean_q(self):
         q = self.cleaned_data.get("q")

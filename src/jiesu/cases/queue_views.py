@@ -5,7 +5,8 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 
-from jiesu.cases import queries, queues
+from jiesu.assessment import rules
+from jiesu.cases import queues
 from jiesu.cases.views import render_case_list
 
 
@@ -14,13 +15,14 @@ def queue_page(request, code):
     queue = queues.BY_CODE.get(code)
     if queue is None or queue not in queues.queues_for(request.user):
         raise Http404("没有这个工作队列。")
-    extra = queues.condition(code, request.user, timezone.now())
+    now = timezone.now()
+    period_start, _ = rules.period_bounds(rules.period_of(now))
     return render_case_list(
         request,
         title=queue.label,
-        extra=extra,
+        extra=queues.condition(code, request.user, now),
         queue=queue,
-        ordering=queues.ORDERING.get(code, queries.BY_DUE_TIME),
+        arrange=lambda cases: queues.arranged(code, cases, now, period_start),
         due_column=queues.DUE_COLUMN.get(code, "current_due_at"),
     )
 

@@ -1,10 +1,10 @@
 """Case pages: the filtered list, the detail page with its actions, reveals and files."""
 
-import datetime as dt
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import prefetch_related_objects
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from jiesu.audit import log as audit_log
 from jiesu.cases import actions, bulk, deadlines, queries, queues, services, workflow
 from jiesu.cases.errors import InvalidInput, WorkflowError
-from jiesu.cases.forms import ACTION_FORMS, CaseFilterForm
+from jiesu.cases.forms import ACTION_FORMS, ONE_STEP, CaseFilterForm
 from jiesu.cases.models import Lamp, State
 from jiesu.cases.presenters import TEXT_FIELDS, masked_event, masked_pii, masked_reply
 from jiesu.core.masking import MASKERS, own_data
@@ -27,10 +27,16 @@ from jiesu.core.models import PiiField
 from jiesu.core.params import as_id
 from jiesu.insights import duplicates, routing
 from jiesu.org.models import Role
-from jiesu.quality.reply_check import check_reply
+from jiesu.quality.replies import reply_history, reply_parts
+from jiesu.quality.reply_check import check_draft, check_reply, held_back
 from jiesu.reports import exports
 
 PAGE_SIZE = 50
+
+# One-step actions a queue row offers. Approvals are decided on the case page, where the
+# reply with its completeness check (or the special case in full) is in front of the
+# decider; a row shows neither.
+ROW_ACTIONS = ONE_STEP - {"approve", "approve_dispatch"}
 
 
 def render_case_list(
@@ -40,6 +46,7 @@ def render_case_list(
     extra=None,
     queue=None,
     ordering=queries.BY_DUE_TIME,
+    arrange=None,
     due_column="current_due_at",
     lamps=None,
     keep=None,
@@ -49,10 +56,16 @@ def render_case_list(
 ):
     """The filtered, paged case list; shared by the full list, the queues and the 考核
     drill-down. `keep` holds parameters that define the list itself (kept through the
-    filter form, paging and 清空), `intro` a line above the list."""
+    filter form, paging and 清空), `intro` a line above the list; `arrange` puts a queue's
+    filtered cases in the queue's order."""
     form = CaseFilterForm(request.GET or None)
     cases = queries.case_list(request.user, form.to_filter(), extra=extra, ordering=ordering)
+    if arrange is not None:
+        cases = arrange(cases)
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    may_bulk = bulk.may_use(request.user)
+    if may_bulk:  # who may act on a case depends on its district and street
+        prefetch_related_objects(page.object_list, "district", "street")
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -63,7 +76,12 @@ def render_case_list(
             "queue": queue,
             "form": form,
             "page": page,
-            "rows": [(case, masked_pii(case, content=False)) for case in page],
+            "rows": [
+                (case, masked_pii(case, content=False), _row_actions(request.user, case, may_bulk))
+                for case in page
+            ],
+            "may_bulk": may_bulk,
+            "now": timezone.now(),
             "query": query.urlencode(),
             "due_column": due_column,
             "lamps": lamps,
@@ -74,6 +92,14 @@ def render_case_list(
             "export_url": export_url,
         },
     )
+
+
+def _row_actions(user, case, desk: bool) -> list[tuple[str, str]]:
+    """The one-step actions (code, label) the user may take on a case from its list row."""
+    if not desk:  # only the desk's roles take any of ROW_ACTIONS
+        return []
+    allowed = workflow.allowed_actions(user, case, among=ROW_ACTIONS)
+    return [(action, workflow.TRANSITIONS[action].label) for action in allowed]
 
 
 @login_required
@@ -94,11 +120,11 @@ def _visible(request, case_id):
 def _detail_context(request, case, forms=None):
     allowed = workflow.allowed_actions(request.user, case)
     action_forms = forms or {}
-    panels = [
-        (a, workflow.TRANSITIONS[a].label, action_forms.get(a) or actions.form_for(case, a))
-        for a in allowed
-        if a in ACTION_FORMS
-    ]
+    panels, buttons = [], []
+    for a in allowed:
+        if a in ACTION_FORMS:
+            form = action_forms.get(a) or actions.form_for(case, a)
+            (buttons if a in ONE_STEP else panels).append((a, workflow.TRANSITIONS[a].label, form))
     lamp = deadlines.clock_fields(case, timezone.now())["lamp"]
     own = own_data(case)
     pii = masked_pii(case)
@@ -122,11 +148,13 @@ def _detail_context(request, case, forms=None):
         + [f for f in TEXT_FIELDS if hides[f]],
         "timeline": timeline,
         "panels": panels,
+        "buttons": buttons,
+        "now": timezone.now(),
         "may_attach": "attach" in allowed,
         "evidence_actions": actions.EVIDENCE_ACTIONS,
         "review": _review(case, allowed),
         "duplicates": duplicates.possible_duplicates(request.user, case),
-        "reply_rows": _reply_rows(reply),
+        "replies": reply_history([event for event, _, _ in timeline], own),
         "may_apply": bool(
             workflow.roles_on_case(request.user, case)
             & {Role.LEADER, Role.OPERATOR, Role.EXEMPTION}
@@ -138,27 +166,23 @@ def _detail_context(request, case, forms=None):
     }
 
 
-def _reply_rows(reply: dict) -> list[tuple[str, str, str]]:
-    """The latest reply (already masked) as (part, label, text) rows, times in local time."""
-    reply = dict(reply)
-    if reply.get("contact_at"):
-        when = timezone.localtime(dt.datetime.fromisoformat(reply["contact_at"]))
-        reply["contact_at"] = f"{when:%Y-%m-%d %H:%M}"
-    labels = dict(workflow.REPLY_PARTS, unit="办理单位")
-    return [(part, labels[part], reply[part]) for part in labels if reply.get(part)]
-
-
 def _review(case, allowed):
     """The reply in its five parts with the completeness check, for whoever reviews it."""
     if case.state != State.REPLIED or "approve" not in allowed:
         return None
     findings = check_reply(case)
-    given = {part: text for part, _, text in _reply_rows(masked_reply(case))}
+    reply = masked_reply(case)
+    given = {part: text for part, _, text in reply_parts(reply)}
     parts = [
         (part, label, given.get(part, ""), [f for f in findings if f.part == part])
         for part, label in workflow.REPLY_PARTS.items()
     ]
-    return {"parts": parts, "findings": findings, "severe": any(f.severe for f in findings)}
+    return {
+        "parts": parts,
+        "findings": findings,
+        "severe": any(f.severe for f in findings),
+        "override": reply.get("override"),  # what the unit submitted despite, and why
+    }
 
 
 @login_required
@@ -172,6 +196,7 @@ def case_detail(request, case_id):
 def case_act(request, case_id, action):
     case = _visible(request, case_id)
     version = request.POST.get("version")
+    back = _back(request, default=None)
     try:
         actions.perform(
             case,
@@ -182,6 +207,9 @@ def case_act(request, case_id, action):
             expected_version=as_id(version),
         )
     except WorkflowError as err:
+        if back:  # from a list row: the list again, with the refusal
+            messages.error(request, f"{case.platform_no} 未能{_label(action)}:{err.message}")
+            return redirect(back)
         form = (
             actions.form_for(case, action, request.POST) if action in workflow.TRANSITIONS else None
         )
@@ -192,8 +220,45 @@ def case_act(request, case_id, action):
         case = _visible(request, case_id)
         context = _detail_context(request, case, {action: form} if form else None)
         return render(request, "cases/detail.html", context, status=err.status)
-    messages.success(request, f"已{workflow.TRANSITIONS[action].label}。")
+    if back:
+        messages.success(request, f"已{_label(action)}:{case.platform_no}")
+        return redirect(back)
+    messages.success(request, f"已{_label(action)}。")
     return redirect("case_detail", case_id=case.pk)
+
+
+def _label(action: str) -> str:
+    t = workflow.TRANSITIONS.get(action)
+    return t.label if t else action
+
+
+def _back(request, default="/cases/"):
+    """The page to return to (`next`), if it is one of ours."""
+    back = request.POST.get("next")
+    if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        return back
+    return default
+
+
+@login_required
+@require_POST
+def case_reply_check(request, case_id):
+    """The submission check of a reply as it is being written (the reply form asks on each
+    change); the same check holds the submission back."""
+    case = _visible(request, case_id)
+    try:
+        workflow.check(case, "reply", request.user)
+    except WorkflowError as err:
+        return HttpResponse(escape(err.message), status=err.status)
+    form = actions.form_for(case, "reply", request.POST)
+    form.is_valid()
+    parts = {part: form.cleaned_data.get(part) for part in workflow.REPLY_PARTS}
+    findings = check_draft(case, parts, at=timezone.now())
+    return render(
+        request,
+        "cases/_reply_findings.html",
+        {"findings": findings, "held": bool(held_back(findings)), "offer": False},
+    )
 
 
 @login_required
@@ -240,11 +305,11 @@ def case_attachment(request, case_id, attachment_id):
 @require_POST
 def case_bulk(request):
     """Bulk sign, urge or export of the cases ticked in a list."""
+    if not bulk.may_use(request.user):
+        raise PermissionDenied("批量操作仅供坐席员、组长和区级督办使用。")
     action = request.POST.get("bulk_action", "")
     chosen = bulk.selected(request.user, request.POST.getlist("ids"))
-    back = request.POST.get("next") or "/cases/"
-    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
-        back = "/cases/"
+    back = _back(request)
     if not chosen:
         messages.error(request, "请先勾选工单。")
         return redirect(back)

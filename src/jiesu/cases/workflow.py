@@ -92,7 +92,8 @@ TRANSITIONS: dict[str, Transition] = dict([
     _t("callback", "回访", {S.CLOSED}, None, DESK | {R.ANALYST},
        "Record the callback: valid, contacted, solved, satisfied."),
     _t("reopen", "重办", {S.CLOSED}, S.DISPATCHED, DESK,
-       "The callback says unsolved or unsatisfied: the unit works on it again."),
+       "The callback says unsolved or unsatisfied: the unit works on it again (a case the "
+       "desk closed itself, with no unit, goes back to the desk: 已签收)."),
     _t("shelve", "挂账", {S.DISPATCHED}, S.SHELVED, {R.LEADER},
        "A long-running case is parked and reports progress monthly."),
     _t("unshelve", "销账", {S.SHELVED}, S.DISPATCHED, {R.LEADER},
@@ -106,7 +107,11 @@ TRANSITIONS: dict[str, Transition] = dict([
 ])
 # fmt: on
 
-ACTION_LABELS = {a: t.label for a, t in TRANSITIONS.items()} | {"receive": "接收"}
+# Recorded by the system only, outside the table: nobody takes them.
+ACTION_LABELS = {a: t.label for a, t in TRANSITIONS.items()} | {
+    "receive": "接收",
+    "reschedule": "节假日安排更新",
+}
 
 
 # --- who may act -----------------------------------------------------------------
@@ -136,12 +141,13 @@ def roles_on_case(user, case, *, co_units_may: bool = False) -> set[str]:
     return roles
 
 
-def allowed_actions(user, case) -> list[str]:
-    """The actions this user may take on this case now, in table order."""
+def allowed_actions(user, case, among=None) -> list[str]:
+    """The actions (of `among`, or all) this user may take on this case now, in table order."""
     return [
         action
         for action, t in TRANSITIONS.items()
-        if case.state in t.sources
+        if (among is None or action in among)
+        and case.state in t.sources
         and roles_on_case(user, case, co_units_may=t.co_units_may) & t.roles
     ]
 
@@ -241,10 +247,12 @@ def apply_fields(case, changes: dict) -> None:
         setattr(case, name, value)
 
 
-def _run(case, action, *, by, at=None, changes=None, reason="", payload=None, co_units=None):
+def _run(
+    case, action, *, by, at=None, changes=None, reason="", payload=None, co_units=None, target=None
+):
     t = TRANSITIONS[action]
     at = at or timezone.now()
-    to_state = t.target or case.state
+    to_state = target or t.target or case.state
     changes = dict(changes or {}, state=to_state)
     probe = _Probe(case, changes)
     changes.update(deadlines.clock_fields(probe, at))
@@ -537,9 +545,20 @@ REPLY_PARTS = {
 
 
 def reply(
-    case, *, by, contact_at, contact_way, facts, actions, result, citizen_response, at=None
+    case,
+    *,
+    by,
+    contact_at,
+    contact_way,
+    facts,
+    actions,
+    result,
+    citizen_response,
+    override=None,
+    at=None,
 ) -> Case:
-    """提交办理结果 in the five parts of a reply."""
+    """提交办理结果 in the five parts of a reply. `override` holds the findings of the
+    submission check the unit submitted despite, and its reason, kept for the reviewer."""
     check(case, "reply", by)
     values = {
         "contact_at": contact_at,
@@ -553,6 +572,11 @@ def reply(
         values[name] = _require(values[name], name, label)
     at = at or timezone.now()
     body = dict(values, contact_at=contact_at.isoformat(), unit=str(case.lead_unit))
+    if override:
+        body["override"] = {
+            "reason": _require(override.get("reason"), "anyway_reason", "仍要提交的理由"),
+            "findings": list(override.get("findings", [])),
+        }
     changes = {"reply": body, "replied_at": at}
     if not case.contacted_at:
         changes["contacted_at"] = contact_at
@@ -635,11 +659,11 @@ def callback(
 
 
 def reopen(case, *, by, reason, at=None) -> Case:
-    """重办: back to the lead unit after an unsolved or unsatisfied callback."""
+    """重办 after an unsolved or unsatisfied callback: back to the lead unit, or, for a case
+    the desk answered itself without dispatching, back to the desk to dispatch or answer
+    again."""
     check(case, "reopen", by)
     reason = _require(reason, "reason", "重办原因")
-    if case.lead_unit is None:
-        raise NotAllowed("该工单由接诉中心直接办结,未派单,无法重办。")
     return _run(
         case,
         "reopen",
@@ -647,6 +671,7 @@ def reopen(case, *, by, reason, at=None) -> Case:
         at=at,
         reason=reason,
         changes={"closed_at": None, "replied_at": None, "awaiting_callback_at": None},
+        target=None if case.lead_unit_id else S.ACCEPTED,
     )
 
 
@@ -720,6 +745,35 @@ def _plain(value):
     if hasattr(value, "pk"):
         return str(value)
     return value
+
+
+def reschedule(case, *, due_at, due_unscheduled, reason, at=None) -> Case:
+    """节假日安排更新: a year's official calendar changed and the completion due time was
+    recomputed (deadlines.reschedule_year). The unit's due time follows when it was the
+    case's own, and never stays later than it. A system step in any state, outside the
+    table like `receive`."""
+    at = at or timezone.now()
+    changes = {"due_at": due_at, "due_unscheduled": due_unscheduled}
+    unit_due = case.unit_due_at
+    if unit_due is not None and (unit_due == case.due_at or unit_due > due_at):
+        changes["unit_due_at"] = due_at
+    changes.update(deadlines.clock_fields(_Probe(case, changes), at))
+    step = Step(
+        action="reschedule",
+        at=at,
+        actor=None,
+        from_state=case.state,
+        to_state=case.state,
+        changes=changes,
+        reason=reason,
+        payload={
+            "from": _plain(case.due_at),
+            "to": _plain(due_at),
+            "unscheduled": due_unscheduled,
+        },
+    )
+    (_recorder.get() or _DATABASE).record(case, step)
+    return case
 
 
 LIMIT_FIELDS = {"platform_due_at", "limit_hours", "limit_days", "urgency"}

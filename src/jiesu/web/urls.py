@@ -27,6 +27,7 @@ urlpatterns = [
     path("cases/<int:case_id>/", case_views.case_detail, name="case_detail"),
     path("cases/<int:case_id>/act/<str:action>/", case_views.case_act, name="case_act"),
     path("cases/<int:case_id>/reveal/<str:field>/", case_views.case_reveal, name="case_reveal"),
+    path("cases/<int:case_id>/reply-check/", case_views.case_reply_check, name="case_reply_check"),
     path("cases/<int:case_id>/attachments/", case_views.case_upload, name="case_upload"),
     path(
         "cases/<int:case_id>/attachments/<int:attachment_id>/",

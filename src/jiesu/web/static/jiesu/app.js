@@ -1,4 +1,4 @@
-// jiesu front-end helpers: new-arrival cue and sound for the queues, sign-limit countdowns.
+// jiesu front-end helpers: new-arrival cue and sound for the queues, running clocks.
 (function () {
   "use strict";
   var SOUND_KEY = "jiesu.sound";
@@ -35,16 +35,22 @@
     });
   }
 
-  function pad(n) { return (n < 10 ? "0" : "") + n; }
+  // The words of cases/templatetags/clocks.py (span_words, clock_words), kept current.
+  function spanWords(seconds) {
+    var days = Math.floor(seconds / 86400), hours = Math.floor((seconds % 86400) / 3600);
+    var minutes = Math.floor((seconds % 3600) / 60);
+    if (days) return days + "天" + (hours ? hours + "小时" : "");
+    if (hours) return hours + "小时" + (minutes ? minutes + "分" : "");
+    return minutes ? minutes + "分" : "不到1分";
+  }
 
   function tickCountdowns() {
     var now = Date.now();
     document.querySelectorAll("[data-countdown]").forEach(function (el) {
-      var left = Math.round((Date.parse(el.dataset.countdown) - now) / 1000);
-      var abs = Math.abs(left), h = Math.floor(abs / 3600), m = Math.floor((abs % 3600) / 60), s = abs % 60;
-      var text = (h ? h + ":" + pad(m) : m) + ":" + pad(s);
-      el.textContent = left >= 0 ? "剩余 " + text : "已超时 " + text;
-      el.classList.toggle("late", left < 0);
+      var due = Date.parse(el.dataset.countdown), late = now > due;
+      var seconds = Math.floor(Math.abs(due - now) / 1000);
+      el.textContent = (late ? "已超期 " : "还剩 ") + spanWords(seconds);
+      el.classList.toggle("late", late);
     });
   }
 
@@ -57,7 +63,7 @@
       if (soundOn()) beep();
     });
     tickCountdowns();
-    setInterval(tickCountdowns, 1000);
+    setInterval(tickCountdowns, 5000);
   });
 
   document.addEventListener("htmx:afterSwap", function (event) {
@@ -66,14 +72,46 @@
 })();
 
 // Unit picker: filter by name or pinyin initials; a suggestion picks the lead unit.
+// While searching, the first unit found is highlighted (arrow keys move the highlight);
+// Enter makes it the lead unit and never submits the dispatch form.
+function unitRows(box) {
+  return Array.prototype.slice.call(
+    box.closest("[data-unit-picker]").querySelectorAll("[data-unit-row]"));
+}
+function highlightUnit(box, row) {
+  unitRows(box).forEach(function (r) {
+    r.classList.toggle("highlighted", r === row);
+    if (r === row) r.setAttribute("aria-selected", "true"); else r.removeAttribute("aria-selected");
+  });
+  if (row) row.scrollIntoView({block: "nearest"});
+}
 document.addEventListener("input", function (event) {
   var box = event.target;
   if (!box.matches("[data-unit-search]")) return;
-  var q = box.value.trim().toLowerCase();
-  box.closest("[data-unit-picker]").querySelectorAll("[data-unit-row]").forEach(function (row) {
+  var q = box.value.trim().toLowerCase(), first = null;
+  unitRows(box).forEach(function (row) {
     var hit = !q || row.dataset.name.toLowerCase().indexOf(q) >= 0 || row.dataset.pinyin.indexOf(q) >= 0;
     row.hidden = !hit;
+    if (hit && !first) first = row;
   });
+  highlightUnit(box, q ? first : null);
+});
+document.addEventListener("keydown", function (event) {
+  var box = event.target;
+  if (!box.matches || !box.matches("[data-unit-search]")) return;
+  if (event.key !== "Enter" && event.key !== "ArrowDown" && event.key !== "ArrowUp") return;
+  if (event.isComposing) return;  // the Enter that ends a pinyin input-method composition
+  event.preventDefault();
+  var shown = unitRows(box).filter(function (r) { return !r.hidden; });
+  var at = shown.findIndex(function (r) { return r.classList.contains("highlighted"); });
+  if (event.key === "Enter") {
+    var radio = at >= 0 && shown[at].querySelector("input[type=radio]");
+    if (radio) radio.checked = true;
+    return;
+  }
+  var step = event.key === "ArrowDown" ? 1 : -1;
+  var next = shown[Math.min(Math.max(at + step, 0), shown.length - 1)];
+  if (next) highlightUnit(box, next);
 });
 document.addEventListener("click", function (event) {
   var chip = event.target.closest("[data-suggest]");
