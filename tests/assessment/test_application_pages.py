@@ -87,7 +87,7 @@ def test_list_shows_state_period_deadline_and_filters(client, people, draft, mak
     assert f'data-application-row="{draft.pk}"' in page
     assert "草稿" in page and "2026-10" in page and "2026-10-15 18:00" in page
     # the period ended long ago: red, overdue
-    assert 'data-deadline-lamp="red"' in page and "已逾期" in page
+    assert 'data-deadline-lamp="red"' in page and "已超期 " in page
     soon = applications.create(
         make_case(),
         by=people["zuoxi"],
@@ -99,8 +99,8 @@ def test_list_shows_state_period_deadline_and_filters(client, people, draft, mak
         deadline=timezone.now() + dt.timedelta(days=1, hours=12)
     )
     page = client.get("/assessment/applications/").content.decode()
-    # 1.5 days less the moments since: rounded down to a tenth
-    assert 'data-deadline-lamp="yellow"' in page and "剩 1.4 天" in page
+    # 1.5 days less the moments since, in words, counted down: 1 day 11 hours
+    assert 'data-deadline-lamp="yellow"' in page and "还剩 1天11小时" in page
     page = client.get("/assessment/applications/", {"period": "2026-03"}).content.decode()
     assert f'data-application-row="{soon.pk}"' in page
     assert f'data-application-row="{draft.pk}"' not in page
