@@ -13,10 +13,15 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from jiesu.cases import workflow
+from jiesu.cases import search, workflow
 from jiesu.cases.models import Case, CaseEvent
 
 CASE_FIELDS = Case._meta.concrete_fields
+# Where write() puts the phone's search keys (cases.search.phone_keys) in a case row.
+_PHONE, _DIGEST, _TAIL = (
+    [f.attname for f in CASE_FIELDS].index(name)
+    for name in ("caller_phone", "caller_phone_digest", "caller_phone_tail")
+)
 EVENT_FIELDS = [
     CaseEvent._meta.get_field(name)
     for name in ("case", "at", "actor", "action", "from_state", "to_state", "reason", "payload")
@@ -108,7 +113,9 @@ def next_case_pk() -> int:
 
 
 def write(batch: Batch) -> None:
-    """Insert a batch in one transaction."""
+    """Insert a batch in one transaction, with the search keys of each caller's phone."""
+    for row in batch.cases:
+        row[_DIGEST], row[_TAIL] = search.phone_keys(row[_PHONE])
     with transaction.atomic():
         _insert(Case, CASE_FIELDS, batch.cases)
         _insert(CO_UNITS, [CO_UNITS._meta.get_field(n) for n in ("case", "unit")], batch.co_units)

@@ -279,6 +279,27 @@ class Case(models.Model):
         # shown in the admin and kept in the audit log: never a number written into the title
         return f"{self.platform_no} {mask_text(self.title, own_data(self))}"
 
+    def save(self, *args, **kwargs):
+        from jiesu.cases.search import phone_keys  # cases.search imports this module
+
+        self.caller_phone_digest, self.caller_phone_tail = phone_keys(self.caller_phone)
+        fields = kwargs.get("update_fields")
+        if fields is not None and "caller_phone" in fields:
+            kwargs["update_fields"] = {*fields, "caller_phone_digest", "caller_phone_tail"}
+        super().save(*args, **kwargs)
+
+    def urgency_text(self) -> str:
+        """紧急程度 as the case page shows it: the default limit in the label only applies
+        when the case has no limit of its own."""
+        label = self.get_urgency_display()
+        if self.platform_due_at:
+            return f"{label.split('(')[0]}(平台截止时间)"
+        if self.limit_hours:
+            return f"{label.split('(')[0]}({self.limit_hours}小时)"
+        if self.limit_days:
+            return f"{label.split('(')[0]}({self.limit_days}天)"
+        return label
+
     def unit_paths(self) -> list[str]:
         """Paths of every unit the case belongs to, for role checks."""
         units = [self.district, self.street, self.lead_unit]
@@ -356,6 +377,19 @@ class DeadlinePolicy(models.Model):
 
     def __str__(self) -> str:
         return f"自{self.effective_from}起"
+
+
+class PhoneSearchKey(models.Model):
+    """The key of the callers' phone digests (cases.search). The database draws it itself,
+    so it is in no SQL text, and it travels with the cases in every backup."""
+
+    key = models.CharField(max_length=64, editable=False)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "电话检索密钥"
+
+    def __str__(self) -> str:
+        return "电话检索密钥"
 
 
 class CaseSearch(models.Model):

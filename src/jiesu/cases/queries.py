@@ -39,8 +39,9 @@ def _in_subtree(unit_id: int) -> Q | None:
     return Q(lead_unit_id__in=subtree) | Q(community_id__in=subtree) | Exists(co_unit)
 
 
-def filter_cases(qs, f: CaseFilter, now: dt.datetime):
-    """Apply a CaseFilter; an unknown unit or category matches nothing."""
+def filter_cases(qs, f: CaseFilter, now: dt.datetime, user=None):
+    """Apply a CaseFilter; an unknown unit or category matches nothing. The search finds
+    callers' phones only for a `user` who may reveal them."""
     if f.state:
         qs = qs.filter(state=f.state)
     if f.lamp:
@@ -68,7 +69,10 @@ def filter_cases(qs, f: CaseFilter, now: dt.datetime):
     if f.received_to:
         qs = qs.filter(received_at__lt=_local_midnight(f.received_to + dt.timedelta(days=1)))
     if f.q:
-        qs = qs.filter(search.matching(f.q))
+        found = search.find(f.q, user)
+        qs = qs.filter(found.condition)
+        if found.few:  # the list is drawn from the few matches (see search.Found)
+            qs = Case.objects.filter(pk__in=qs.values("pk"))
     return qs
 
 
@@ -79,10 +83,10 @@ NEWEST_FIRST = ("-received_at", "-id")
 def case_list(user, f: CaseFilter, *, extra: Q | None = None, ordering=BY_DUE_TIME):
     """Visible cases matching the filter (and an extra condition such as a queue's)."""
     now = timezone.now()
-    qs = Case.objects.visible_to(user).annotate(live_lamp=deadlines.live_lamp(now))
+    qs = Case.objects.visible_to(user)
     if extra is not None:
         qs = qs.filter(extra)
-    qs = filter_cases(qs, f, now)
+    qs = filter_cases(qs, f, now, user).annotate(live_lamp=deadlines.live_lamp(now))
     return qs.select_related("category", "lead_unit", "community").order_by(*ordering)
 
 
