@@ -266,3 +266,23 @@ def test_a_large_mapping_is_applied_a_batch_at_a_time(client, people, imported, 
     assert Case.objects.filter(request_type="help").count() == 2
     page = client.get("/intake/import/mappings/").content.decode()
     assert "data-pending>0<" in page and 'data-action="apply-synonym"' not in page
+
+
+def test_the_case_page_shows_the_value_as_written(client, people, imported):
+    k04 = Case.objects.get(platform_no="K04")
+    client.force_login(people["zuzhang"])
+    page = client.get(f"/cases/{k04.pk}/").content.decode()
+    assert '<span class="muted" data-source-label="request_type">(原值“民生诉求”)</span>' in page
+    assert '<span class="muted" data-source-label="urgency">(原值“十万火急”)</span>' in page
+    assert 'data-source-label="channel"' not in page  # 电话 is the standard label
+
+
+def test_the_urgency_shows_the_cases_own_limit():
+    case = Case(urgency="ordinary")
+    assert case.urgency_text() == "一般(7天)"
+    case.limit_hours = 48
+    assert case.urgency_text() == "一般(48小时)"
+    case.limit_hours, case.limit_days = None, 3
+    assert case.urgency_text() == "一般(3天)"
+    case.platform_due_at = dt.datetime(2026, 3, 5, 18, tzinfo=dt.UTC)
+    assert case.urgency_text() == "一般(平台截止时间)"
