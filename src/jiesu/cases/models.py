@@ -271,6 +271,9 @@ class Case(models.Model):
             models.Index(fields=["street", "received_at"], name="case_street_received"),
             models.Index(fields=["district", "received_at"], name="case_district_received"),
             models.Index(fields=["caller_phone", "received_at"], name="case_caller_received"),
+            # 办结量 counts by closing time (assessment.queries)
+            models.Index(fields=["street", "closed_at"], name="case_street_closed"),
+            models.Index(fields=["district", "closed_at"], name="case_district_closed"),
             models.Index(fields=["caller_phone_digest"], name="case_phone_digest"),
             models.Index(fields=["caller_phone_tail", "received_at"], name="case_phone_tail"),
         ]
