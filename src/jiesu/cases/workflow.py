@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from jiesu.cases import deadlines
+from jiesu.cases import deadlines, search
 from jiesu.cases.errors import Conflict, InvalidInput, NotAllowed, RoleRefused
 from jiesu.cases.models import (
     Case,
@@ -787,7 +787,8 @@ def platform_update(case, *, by=None, changes: dict, derived=None, at=None) -> C
         name: {"from": _plain(getattr(case, name)), "to": _plain(value)}
         for name, value in changes.items()
     }
-    changes = dict(changes, **(derived or {}))  # derived fields follow; the diff omits them
+    # derived fields follow (a changed phone's search keys among them); the diff omits them
+    changes = {**changes, **(derived or {}), **search.phone_fields(changes)}
     if LIMIT_FIELDS & changes.keys() and not case.original_due_at:
         fixed = deadlines.intake_deadlines(_Probe(case, changes))
         changes.update(due_at=fixed["due_at"], due_unscheduled=fixed["due_unscheduled"])

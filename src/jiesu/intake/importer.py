@@ -19,7 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from jiesu.assessment.callbacks import reopen_if_bad
-from jiesu.cases import bulkload, search, workflow
+from jiesu.cases import bulkload, workflow
 from jiesu.cases.errors import WorkflowError
 from jiesu.cases.models import Case, Category, Channel, RequestType, Tag
 from jiesu.intake import columns as C
@@ -451,7 +451,6 @@ def update_case(case, changes: dict, *, by) -> None:
     """Changes a case already here through the workflow (平台数据更新, on its timeline); a
     platform callback result also sets the callback fields and may reopen the case."""
     derived = _official_callback(case, changes) if CALLBACK_FIELDS & changes.keys() else {}
-    derived |= search.phone_fields(changes)  # a changed phone's search keys, kept off the diff
     with transaction.atomic():
         workflow.platform_update(case, by=by, changes=changes, derived=derived)
         if CALLBACK_FIELDS & changes.keys():
