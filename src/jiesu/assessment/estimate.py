@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from jiesu.assessment import rules
 from jiesu.assessment.queries import ScoreRow, exact_score, exempted, scores
-from jiesu.cases.models import Case, EvaluationType, State
+from jiesu.cases.models import OPEN_STATES, Case, EvaluationType
 
 RISK_LIMIT = 50
 # The values the loss of a case depends on.
@@ -22,7 +22,7 @@ LOSS_FIELDS = (
     "callback_solved",
     "callback_satisfaction",
 )
-OPEN = [State.RECEIVED, State.ACCEPTED, State.DISPATCHED, State.REPLIED, State.SHELVED]
+OPEN = list(OPEN_STATES)
 
 
 @dataclass

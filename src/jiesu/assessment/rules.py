@@ -24,12 +24,10 @@ only, one per month, so that they can neither overlap nor leave a day out:
 import bisect
 import calendar
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 from jiesu.assessment.models import ScoringRule
 from jiesu.core.caching import refreshed
-
-LOCAL = ZoneInfo("Asia/Shanghai")
+from jiesu.core.localtime import LOCAL
 
 
 class Periods:

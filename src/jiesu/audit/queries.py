@@ -1,15 +1,14 @@
 """Who may read which audit rows, the filtered list, and reveal counts per person per day."""
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from jiesu.audit.models import AuditEvent, Kind
+from jiesu.core.localtime import LOCAL
 from jiesu.org.models import Membership, Role, Unit
 from jiesu.org.queries import grants_of
 
@@ -61,7 +60,7 @@ def visible_events(user):
 
 
 def local_day_start(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time.min, tzinfo=ZoneInfo(settings.TIME_ZONE))
+    return dt.datetime.combine(day, dt.time.min, tzinfo=LOCAL)
 
 
 def first_id_from(moment: dt.datetime) -> int:
@@ -117,7 +116,7 @@ def reveal_days(events, *, days: int = 30, now=None) -> tuple[list[dt.date], lis
     span = [today - dt.timedelta(days=n) for n in range(days)]
     counts = (
         events.filter(kind=Kind.REVEAL, id__gte=first_id_from(local_day_start(span[-1])))
-        .annotate(day=TruncDate("at", tzinfo=ZoneInfo(settings.TIME_ZONE)))
+        .annotate(day=TruncDate("at", tzinfo=LOCAL))
         .values("actor_username", "day")
         .annotate(n=Count("id"))
         .order_by()

@@ -8,7 +8,6 @@ import bisect
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from django.db import models, transaction
 from django.db.models import Q
@@ -16,8 +15,8 @@ from django.db.models import Q
 from jiesu.cases.models import Case, DayMode, DeadlinePolicy, Lamp, State, Urgency
 from jiesu.core import calendar
 from jiesu.core.caching import refreshed
+from jiesu.core.localtime import LOCAL
 
-LOCAL = ZoneInfo("Asia/Shanghai")
 DEFAULT_SUPERVISION_HOURS = (2, 24, 168)
 
 

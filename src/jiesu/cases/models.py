@@ -17,6 +17,12 @@ class State(models.TextChoices):
     SHELVED = "shelved", "挂账"
 
 
+# A case is open until it is closed (or returned to the platform); a shelved case is open but
+# its clock is stopped, so the queues and lamps look at the running states only.
+RUNNING_STATES = (State.RECEIVED, State.ACCEPTED, State.DISPATCHED, State.REPLIED)
+OPEN_STATES = (*RUNNING_STATES, State.SHELVED)
+
+
 class Platform(models.TextChoices):
     CITY = "city", "市级"
     DISTRICT = "district", "区级"

@@ -7,12 +7,12 @@ from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
 
 from jiesu.cases import deadlines
-from jiesu.cases.models import Case, Lamp, State
+from jiesu.cases.models import RUNNING_STATES, Case, Lamp, State
 from jiesu.org.models import HANDLER_ROLES, Unit
 from jiesu.org.models import Role as R
 from jiesu.org.queries import grants_of
 
-OPEN = [State.RECEIVED, State.ACCEPTED, State.DISPATCHED, State.REPLIED]
+OPEN = list(RUNNING_STATES)
 DESK = {R.OPERATOR, R.LEADER, R.SUPERVISOR}
 
 

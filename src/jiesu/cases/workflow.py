@@ -17,6 +17,7 @@ from django.utils import timezone
 from jiesu.cases import deadlines, search
 from jiesu.cases.errors import Conflict, InvalidInput, NotAllowed, RoleRefused
 from jiesu.cases.models import (
+    OPEN_STATES,
     Case,
     CaseEvent,
     EvaluationType,
@@ -30,7 +31,6 @@ from jiesu.org.models import Role as R
 from jiesu.org.queries import grants_of
 
 S = State
-OPEN_STATES = frozenset({S.RECEIVED, S.ACCEPTED, S.DISPATCHED, S.REPLIED, S.SHELVED})
 ALL_STATES = frozenset(S)
 DESK = frozenset({R.LEADER, R.OPERATOR})
 HANDLERS = frozenset(HANDLER_ROLES)

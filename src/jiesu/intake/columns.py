@@ -3,9 +3,8 @@
 import datetime as dt
 import re
 import unicodedata
-from zoneinfo import ZoneInfo
 
-LOCAL = ZoneInfo("Asia/Shanghai")
+from jiesu.core.localtime import LOCAL
 
 # canonical name → headers seen in real exports (domain.md "The case")
 ALIASES: dict[str, tuple[str, ...]] = {

@@ -10,11 +10,9 @@ import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo
 
 from jiesu.cases.models import Channel, RequestType, Urgency
-
-LOCAL = ZoneInfo("Asia/Shanghai")
+from jiesu.core.localtime import LOCAL
 
 # Field → its labels, best first: when several labels of a field are present, the
 # first one listed wins (来电时间 over 派单时间, 详细地址 over 小区点位).
