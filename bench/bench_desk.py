@@ -10,28 +10,17 @@ search by plain substring scan (no index) and queue counts as one aggregate quer
 
 import argparse
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+from timing import timed
+
 ROOT = Path(__file__).resolve().parent.parent
-RUNS = 5
 QUERIES = ["噪音", "停水", "暖气 不热", "占道经营", "华龙苑 垃圾"]
 PAGES = ["/queues/received/", "/queues/overdue/", "/queues/callback/", "/cases/", "/cases/?q=噪音"]
-
-
-def timed(fn, runs=RUNS) -> float:
-    """Median milliseconds of `runs` calls, after one warm-up."""
-    fn()
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
 
 
 def build(var: Path, cases: int) -> None:

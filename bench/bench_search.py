@@ -15,26 +15,15 @@ without an index for it (the phone by its plaintext: indexed, but the number is 
 
 import argparse
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+from timing import timed
+
 ROOT = Path(__file__).resolve().parent.parent
-RUNS = 5
-
-
-def timed(fn, runs=RUNS) -> float:
-    """Median milliseconds of `runs` calls, after one warm-up."""
-    fn()
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
 
 
 def build(env: dict, cases: int) -> None:

@@ -30,7 +30,6 @@ import argparse
 import datetime as dt
 import os
 import shutil
-import statistics
 import sys
 import tempfile
 import time
@@ -41,10 +40,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from pgserver import Postgres
+from timing import timed
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCAL = ZoneInfo("Asia/Shanghai")
-RUNS = 5
 CHUNK = 250_000
 # The end of the data and the `now` of the live estimate: late in period 2026-11
 # (2026-10-19 → 2026-11-18 24:00), so the period holds nearly all of its cases.
@@ -101,17 +100,6 @@ TOPICS = (
     ("群租房", "楼内有群租房,人员进出复杂"),
 )
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
-
-
-def timed(fn, runs=RUNS) -> float:
-    """Median milliseconds of `runs` calls, after one warm-up."""
-    fn()
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
 
 
 def setup_django(url: str, var: Path, src: Path, pg_settings: list[str]) -> None:
