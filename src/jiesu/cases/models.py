@@ -4,7 +4,8 @@ from django.conf import settings
 from django.db import models
 
 from jiesu.core.masking import mask_text, own_data
-from jiesu.core.scoping import CaseQuerySet
+from jiesu.core.scoping import ANY_ROLE, Scope, ScopedQuerySet
+from jiesu.org.models import PII_ROLES
 
 
 class State(models.TextChoices):
@@ -260,7 +261,9 @@ class Case(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = CaseQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
+    # reached through its district, street, lead unit or co-units (org.access.Reach)
+    scope = Scope(case="", roles={"view": ANY_ROLE, "reveal": PII_ROLES})
 
     class Meta:
         verbose_name = verbose_name_plural = "工单"
@@ -309,11 +312,6 @@ class Case(models.Model):
             return f"{label.split('(')[0]}({self.limit_days}天)"
         return label
 
-    def unit_paths(self) -> list[str]:
-        """Paths of every unit the case belongs to, for role checks."""
-        units = [self.district, self.street, self.lead_unit]
-        return [u.path for u in units if u is not None] + [u.path for u in self.co_units.all()]
-
 
 class CaseEvent(models.Model):
     """Append-only timeline row: who did what to the case, when, and why."""
@@ -332,6 +330,9 @@ class CaseEvent(models.Model):
     to_state = models.CharField(max_length=16, blank=True)
     reason = models.TextField("原因/说明", blank=True)
     payload = models.JSONField(default=dict, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope = Scope(case="case")  # reached when its case is
 
     class Meta:
         verbose_name = verbose_name_plural = "工单流转记录"

@@ -80,7 +80,9 @@ PII_ROLES = frozenset({Role.LEADER, Role.OPERATOR, Role.OFFICE_HANDLER, Role.COM
 
 
 class Membership(models.Model):
-    """Gives a person a role on a unit and everything below it."""
+    """Gives a person a role on a unit and everything below it: always, or from
+    `valid_from` until `valid_to` (a roster shift, a temporary cover). Outside its period
+    a grant reaches nothing (org.access)."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -90,11 +92,26 @@ class Membership(models.Model):
     )
     unit = models.ForeignKey(Unit, verbose_name="单位", on_delete=models.CASCADE)
     role = models.CharField("角色", max_length=32, choices=Role.choices)
+    valid_from = models.DateTimeField(
+        "生效时间", null=True, blank=True, help_text="留空表示立即生效"
+    )
+    valid_to = models.DateTimeField("失效时间", null=True, blank=True, help_text="留空表示长期有效")
 
     class Meta:
         verbose_name = verbose_name_plural = "岗位"
         constraints = [
-            models.UniqueConstraint(fields=["user", "unit", "role"], name="membership_unique")
+            # one standing grant per person, unit and role; timed grants (shifts) may repeat
+            models.UniqueConstraint(
+                fields=["user", "unit", "role"],
+                condition=models.Q(valid_from__isnull=True, valid_to__isnull=True),
+                name="membership_unique",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(valid_from__isnull=True)
+                | models.Q(valid_to__isnull=True)
+                | models.Q(valid_from__lt=models.F("valid_to")),
+                name="membership_period_order",
+            ),
         ]
 
     def __str__(self) -> str:
