@@ -9,8 +9,8 @@ from django.contrib.auth.models import User
 
 from jiesu.cases.models import Category, Tag
 from jiesu.demo.topics import TAGS, TOPICS
+from jiesu.org.access import Reach
 from jiesu.org.models import Membership, Role, Unit, UnitKind
-from jiesu.org.queries import grants_of
 
 DISTRICT = ("昌平区", "110114")
 STREET = ("霍营街道", "110114010")
@@ -154,7 +154,7 @@ def _add_people(office: Office, password: str) -> None:
         Membership.objects.create(user=user, unit=unit, role=role)
         office.handlers[unit.pk] = user
     for user in [*office.users.values(), *office.handlers.values()]:
-        grants_of(user)
+        _ = Reach(user).grants  # warm the grants cached on the user object
 
 
 def _add_categories(office: Office) -> None:
