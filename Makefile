@@ -33,6 +33,7 @@ lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/jiesu makemigrations --check --dry-run
+	$(VENV)/bin/lint-imports --no-logo --no-cache
 
 bench: setup
 	$(VENV)/bin/python bench/bench_demo.py

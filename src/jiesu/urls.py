@@ -13,6 +13,8 @@ urlpatterns = [
     path("intake/import/", include("jiesu.intake.urls")),
     path("assessment/applications/", include("jiesu.assessment.application_urls")),
     path("assessment/", include("jiesu.assessment.urls")),
+    path("rules/", include("jiesu.knowledge.urls")),
+    path("", include("jiesu.cases.urls")),
     path("", include("jiesu.web.urls")),
 ]
 
