@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from jiesu.intake.paste import parse, parse_datetime
+from jiesu.intake.paste import parse
 
 LOCAL = ZoneInfo("Asia/Shanghai")
 
@@ -344,27 +344,6 @@ def test_content_runs_to_the_next_known_label_and_flags_lookalikes():
     assert parsed.warnings[0] == (
         "诉求内容中的“来电人诉求:取缔。”像是另一个字段,已作为诉求内容的一部分,请核对。"
     )
-
-
-@pytest.mark.parametrize(
-    "text, expected",
-    [
-        ("2026-03-02 09:15:00", at("2026-03-02 09:15")),
-        ("2026/3/2 9:15", at("2026-03-02 09:15")),
-        ("2026年3月2日 9时15分", at("2026-03-02 09:15")),
-        ("2026年3月2日9时", at("2026-03-02 09:00")),
-        ("2026-03-02T09:15", at("2026-03-02 09:15")),
-        ("2026-03-02T01:15:00+00:00", at("2026-03-02 09:15")),
-        ("2026.03.02 21:15", at("2026-03-02 21:15")),
-        ("２０２６－０３－０２　０９：１５", at("2026-03-02 09:15")),
-        ("2026-03-02", None),
-        ("2026-02-30 09:15", None),
-        ("3月2日 9:15", None),
-        ("昨天上午", None),
-    ],
-)
-def test_datetimes(text, expected):
-    assert parse_datetime(text) == expected
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ import datetime as dt
 import re
 import unicodedata
 
-from jiesu.core.localtime import LOCAL
+from jiesu.intake import values
 
 # canonical name → headers seen in real exports (domain.md "The case")
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -80,69 +80,37 @@ class BadValue(ValueError):
     """A cell jiesu cannot read; the message is the Chinese reason."""
 
 
-_DATETIME_FORMATS = (
-    "%Y-%m-%d %H:%M:%S",
-    "%Y-%m-%d %H:%M",
-    "%Y/%m/%d %H:%M:%S",
-    "%Y/%m/%d %H:%M",
-    "%Y-%m-%dT%H:%M:%S",
-    "%Y-%m-%dT%H:%M",
-    "%Y%m%d%H%M%S",
-    "%Y-%m-%d",
-    "%Y/%m/%d",
-)
-_CN_DATETIME = re.compile(
-    r"(\d{4})年(\d{1,2})月(\d{1,2})日\s*(?:(\d{1,2})[时:](\d{1,2})分?(?:(\d{1,2})秒?)?)?"
-)
-
-
 def parse_datetime(value) -> dt.datetime:
-    """A Beijing-time datetime from a cell: a spreadsheet date, or text in common forms."""
-    if isinstance(value, dt.datetime):
-        return value if value.tzinfo else value.replace(tzinfo=LOCAL)
-    if isinstance(value, dt.date):
-        return dt.datetime.combine(value, dt.time.min, tzinfo=LOCAL)
-    text = unicodedata.normalize("NFKC", str(value)).strip()
-    match = _CN_DATETIME.fullmatch(text)
-    if match:
-        y, mo, d, h, mi, s = (int(g) if g else 0 for g in match.groups())
-        return dt.datetime(y, mo, d, h, mi, s, tzinfo=LOCAL)
-    for fmt in _DATETIME_FORMATS:
-        try:
-            return dt.datetime.strptime(text, fmt).replace(tzinfo=LOCAL)
-        except ValueError:
-            continue
-    raise BadValue("无法识别的日期时间")
+    """A Beijing-time datetime from a cell: a spreadsheet date, or text in the forms
+    `intake.values` reads; a date alone is its midnight."""
+    when = values.parse_datetime(value, midnight=True)
+    if when is None:
+        raise BadValue("无法识别的日期时间")
+    return when
 
 
 # The longest limits a platform gives: a year in days, 60 days in hours.
 MAX_LIMIT_DAYS = 366
 MAX_LIMIT_HOURS = 60 * 24
-_LIMIT = re.compile(r"(\d+)\s*(个)?(工作日|天|日|小时|时)")
 
 
 def parse_due(value) -> dict:
     """办理时限: a deadline (platform_due_at) or a length (limit_days / limit_hours)."""
-    text = unicodedata.normalize("NFKC", str(value)).strip()
-    match = _LIMIT.fullmatch(text)
-    if match:
-        digits, unit = match.group(1), match.group(3)
-        hours = unit in ("小时", "时")
-        most = MAX_LIMIT_HOURS if hours else MAX_LIMIT_DAYS
-        n = int(digits) if len(digits) <= 6 else most + 1
-        if not 1 <= n <= most:
-            raise BadValue(f"办理时限应在1至{most}{'小时' if hours else '天'}之间")
-        return {"limit_hours": n} if hours else {"limit_days": n}
-    return {"platform_due_at": parse_datetime(value)}
+    span = values.parse_duration(value)
+    if span is None:
+        return {"platform_due_at": parse_datetime(value)}
+    most = MAX_LIMIT_HOURS if span.hours else MAX_LIMIT_DAYS
+    if not 1 <= span.amount <= most:
+        raise BadValue(f"办理时限应在1至{most}{'小时' if span.hours else '天'}之间")
+    return {"limit_hours": span.amount} if span.hours else {"limit_days": span.amount}
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_PHONE = re.compile(r"^[\d\-\s+()]{5,}$")
 
 
 def split_phone_or_account(value) -> dict:
     text = str(value).strip()
-    return {"caller_phone": text} if _PHONE.match(text) else {"caller_account": text}
+    return {"caller_phone": text} if values.is_phone_number(text) else {"caller_account": text}
 
 
 def category_parts(path: str) -> list[str]:

@@ -6,13 +6,11 @@ alternating lines, 【】 labels, labels with spaces inside) and turns each valu
 case field value. Whatever it cannot read or has to choose between becomes a warning.
 """
 
-import datetime as dt
 import re
-import unicodedata
 from dataclasses import dataclass, field
 
 from jiesu.cases.models import Channel, RequestType, Urgency
-from jiesu.core.localtime import LOCAL
+from jiesu.intake import values
 
 # Field → its labels, best first: when several labels of a field are present, the
 # first one listed wins (来电时间 over 派单时间, 详细地址 over 小区点位).
@@ -376,17 +374,12 @@ def _disagree(target: str, chosen: _Candidate, other: _Candidate) -> bool:
 # --- values -------------------------------------------------------------------------
 
 
-def _nfkc(text: str) -> str:
-    """Full-width digits, letters and colons to plain ones (values only, never content)."""
-    return unicodedata.normalize("NFKC", text).strip()
-
-
 def _one_line(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
 def _read_platform_no(value: str, label: str):
-    compact = re.sub(r"\s", "", _nfkc(value))
+    compact = re.sub(r"\s", "", values.nfkc(value))
     found = re.match(r"[A-Za-z0-9_-]+", compact)
     if not found:
         return {}, [f"{label}“{value}”不是有效的工单编号,请手工填写。"]
@@ -396,121 +389,51 @@ def _read_platform_no(value: str, label: str):
     return {"platform_no": found.group()}, warnings
 
 
-_DATETIME_RE = re.compile(
-    r"(?P<y>\d{4})\s*[-/.年]\s*(?P<mo>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?"
-    r"(?:\s*T?\s*(?P<noon>上午|下午|中午|晚上|凌晨)?\s*"
-    r"(?P<h>\d{1,2})\s*[:时点]\s*(?:(?P<mi>\d{1,2})\s*分?\s*(?::?\s*(?P<s>\d{1,2})\s*秒?)?)?)?"
-)
-
-
-def parse_datetime(text: str) -> dt.datetime | None:
-    """A Beijing-time datetime from 2026-03-02 09:15[:00], 2026/3/2 9:15, 2026年3月2日
-    9时15分 or 2026-03-02T09:15; None when the text is not exactly one of these."""
-    when, exact, _ = _find_datetime(text)
-    return when if exact else None
-
-
-def _find_datetime(text: str) -> tuple[dt.datetime | None, bool, bool]:
-    """(the first datetime in the text, whether the text is only that, whether a date was
-    there without a time of day)."""
-    text = _nfkc(text)
-    try:
-        when = dt.datetime.fromisoformat(text)
-    except ValueError:
-        pass
-    else:
-        if len(text) > 10:
-            local = when.replace(tzinfo=LOCAL) if when.tzinfo is None else when
-            return local.astimezone(LOCAL), True, False
-    m = _DATETIME_RE.search(text)
-    if not m:
-        return None, False, False
-    if m.group("h") is None:
-        return None, False, True
-    hour = int(m.group("h"))
-    if m.group("noon") in ("下午", "晚上") and hour < 12:
-        hour += 12
-    try:
-        when = dt.datetime(
-            int(m.group("y")),
-            int(m.group("mo")),
-            int(m.group("d")),
-            hour,
-            int(m.group("mi") or 0),
-            int(m.group("s") or 0),
-            tzinfo=LOCAL,
-        )
-    except ValueError:
-        return None, False, False
-    return when, m.group() == text, False
-
-
 def _read_received_at(value: str, label: str):
-    when, exact, date_only = _find_datetime(value)
-    if date_only:
+    found = values.find_datetime(value)
+    if found.day is not None:
         return {}, [f"{label}“{value}”只有日期没有时刻,请补全来电时间。"]
-    if when is None:
+    if found.when is None:
         return {}, [f"无法识别{label}“{value}”,请手工填写来电时间。"]
-    warnings = [] if exact else [f"{label}“{value}”只识别了其中的日期时间,请核对。"]
-    return {"received_at": when}, warnings
-
-
-_CN_DIGITS = dict(zip("零一二两三四五六七八九", [0, 1, 2, 2, 3, 4, 5, 6, 7, 8, 9], strict=True))
-_DURATION_RE = re.compile(
-    r"(?P<n>\d+|[零一二两三四五六七八九十]+)\s*个?\s*(?P<unit>工作日|自然日|天|日|小时|钟头)"
-)
-
-
-def _number(text: str) -> int | None:
-    if text.isdigit():
-        return int(text)
-    if "十" not in text:
-        return _CN_DIGITS.get(text) if len(text) == 1 else None
-    tens, _, ones = text.partition("十")
-    if len(tens) > 1 or len(ones) > 1:
-        return None
-    return (_CN_DIGITS.get(tens, 0) if tens else 1) * 10 + (_CN_DIGITS.get(ones, 0) if ones else 0)
+    warnings = [] if found.exact else [f"{label}“{value}”只识别了其中的日期时间,请核对。"]
+    return {"received_at": found.when}, warnings
 
 
 def _read_limit(value: str, label: str):
     """A due time (→ platform_due_at) or a span: 7天 → limit_days, 24小时 → limit_hours."""
-    when, _, date_only = _find_datetime(value)
-    if when is not None:
-        return {"platform_due_at": when}, []
-    amounts = [(_number(n), unit) for n, unit in _DURATION_RE.findall(_nfkc(value))]
-    if len(amounts) != 1 or not amounts[0][0]:
-        if date_only:
+    found = values.find_datetime(value)
+    if found.when is not None:
+        return {"platform_due_at": found.when}, []
+    spans = values.find_durations(value)
+    if len(spans) != 1 or not spans[0] or not spans[0].amount:
+        if found.day is not None:
             return {}, [f"{label}“{value}”只有日期没有时刻,请手工填写截止时间。"]
         return {}, [f"无法识别{label}“{value}”,请手工填写办理时限。"]
-    amount, unit = amounts[0]
-    if unit in ("小时", "钟头"):
-        return {"limit_hours": amount}, []
+    span = spans[0]
+    if span.hours:
+        return {"limit_hours": span.amount}, []
     warnings = []
-    if unit == "工作日":
+    if span.working_days:
         warnings.append(
-            f"{label}“{value}”按{amount}天填写;按自然日还是工作日计算取决于时限设置,请核对。"
+            f"{label}“{value}”按{span.amount}天填写;按自然日还是工作日计算取决于时限设置,请核对。"
         )
-    return {"limit_days": amount}, warnings
+    return {"limit_days": span.amount}, warnings
 
 
 def _read_phone(value: str, label: str):
-    text = _nfkc(value)
-    if "*" in text:
+    if values.is_masked(value):
         return {}, [f"{label}“{value}”已被遮挡,请从平台查看完整号码后填写。"]
-    # 138 1234 5678 and 010-8888 6666 are one number each
-    numbers = [n.strip() for n in re.findall(r"\+?\d[\d -]*\d", text)]
+    numbers = values.phone_numbers(value)
     if not numbers:
         return {}, [f"{label}“{value}”里没有电话号码。"]
     warnings = []
     if len(numbers) > 1:
         warnings.append(f"{label}“{value}”有多个号码,已取第一个“{numbers[0]}”,请核对。")
-    elif re.sub(r"\+?\d[\d -]*\d|[\s()\[\],、;]", "", text):
+    elif values.beside_phone_numbers(value):
         warnings.append(f"{label}“{value}”里除号码外还有文字,只取了号码,请核对。")
-    digits = re.sub(r"\D", "", numbers[0])
-    if len(digits) == 13 and digits.startswith("86"):
-        digits = digits[2:]
-    if re.fullmatch(r"1\d{10}", digits):
-        return {"caller_phone": digits}, warnings
+    mobile = values.mobile(numbers[0])
+    if mobile:
+        return {"caller_phone": mobile}, warnings
     warnings.append(f"{label}“{numbers[0]}”不是11位手机号,请核对。")
     return {"caller_phone": numbers[0]}, warnings
 
@@ -564,8 +487,8 @@ _CHANNEL_WORDS = {
 
 def _choice(target: str, choices, words: dict, *, first_wins: bool):
     def read(value: str, label: str):
-        text = re.sub(r"\s", "", _nfkc(value))
-        exact = {_nfkc(c.label): c.value for c in choices}
+        text = re.sub(r"\s", "", values.nfkc(value))
+        exact = {values.nfkc(c.label): c.value for c in choices}
         if text in exact:
             return {target: exact[text]}, []
         found = []

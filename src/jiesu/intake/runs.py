@@ -18,7 +18,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
-from jiesu.intake.columns import LOCAL
+from jiesu.core.localtime import LOCAL
 from jiesu.intake.importer import ImportRefused, current_process, import_file
 from jiesu.intake.models import ImportRun, ImportStatus
 from jiesu.org.models import Unit
