@@ -66,3 +66,40 @@ def test_only_the_desk_may_import(client, people):
     for username in ["shequ", "shenhe", "ducha"]:
         client.force_login(people[username])
         assert client.get("/intake/import/").status_code == 403
+
+
+def test_another_streets_desk_cannot_open_a_run(client, people, categories, write_xlsx):
+    client.force_login(people["zuoxi"])
+    upload(client, write_xlsx([export_row(1)]))
+    run = ImportRun.objects.get()
+    client.force_login(people["outsider"])
+    assert client.get(f"/intake/import/{run.pk}/").status_code == 404
+    assert client.get(f"/intake/import/{run.pk}/errors/").status_code == 404
+    assert f"/intake/import/{run.pk}/" not in client.get("/intake/import/").content.decode()
+    assert list(ImportRun.objects.visible_to(people["outsider"])) == []
+    assert list(ImportRun.objects.visible_to(people["zuzhang"])) == [run]
+    assert list(ImportRun.objects.visible_to(people["shenhe"])) == []
+
+
+def test_a_desk_on_two_streets_imports_into_the_first_by_path(client, org, people, write_xlsx):
+    from jiesu.org.models import Membership, Role
+
+    Membership.objects.create(user=people["zuoxi"], unit=org["other_street"], role=Role.LEADER)
+    first = min(org["street"], org["other_street"], key=lambda street: street.path)
+    client.force_login(people["zuoxi"])
+    upload(client, write_xlsx([export_row(1)]))
+    assert ImportRun.objects.get().street == first
+
+
+def test_an_expired_desk_grant_imports_nothing(client, people):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from jiesu.org.models import Membership
+
+    Membership.objects.filter(user=people["zuoxi"]).update(
+        valid_to=timezone.now() - dt.timedelta(hours=1)
+    )
+    client.force_login(people["zuoxi"])
+    assert client.get("/intake/import/").status_code == 403

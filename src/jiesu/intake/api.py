@@ -11,10 +11,9 @@ from pydantic import Field
 from jiesu.cases import queries
 from jiesu.cases.api import CaseDetailOut, detail, router
 from jiesu.cases.errors import InvalidInput, RoleRefused
+from jiesu.intake.desk import desk_street
 from jiesu.intake.importer import import_records
 from jiesu.intake.models import RowOutcome
-from jiesu.org.models import Role, Unit, UnitKind
-from jiesu.org.queries import grants_of
 
 # The same router as the case reads: one path, /cases, answers GET and POST.
 MAX_BULK = 500
@@ -75,13 +74,6 @@ class BulkOut(Schema):
     results: list[BulkRowOut]
 
 
-def _street(user) -> Unit:
-    for grant in grants_of(user):
-        if grant.role in (Role.OPERATOR, Role.LEADER) and grant.kind == UnitKind.STREET:
-            return Unit.objects.get(pk=grant.unit_id)
-    raise RoleRefused("只有街乡镇的坐席员和组长可以通过接口接收工单。")
-
-
 def _record(case: CaseIn) -> dict:
     record = case.dict(exclude={"platform", "tags"}, exclude_none=True)
     if case.tags:
@@ -92,8 +84,11 @@ def _record(case: CaseIn) -> dict:
     return {k: v for k, v in record.items() if v != ""}
 
 
-def _receive(user, cases: list[CaseIn]):
-    street = _street(user)
+def _receive(request, cases: list[CaseIn]):
+    user = request.user
+    street = desk_street(request.reach)
+    if street is None:
+        raise RoleRefused("只有街乡镇的坐席员和组长可以通过接口接收工单。")
     rows = []
     for platform in ("city", "district"):
         mine = [(i, c) for i, c in enumerate(cases) if c.platform == platform]
@@ -103,7 +98,7 @@ def _receive(user, cases: list[CaseIn]):
                 platform=platform,
                 street=street,
                 user=user,
-                source=user.username,
+                sender=user.username,
             )
             rows += [(i, row) for (i, _), row in zip(mine, done, strict=True)]
     return sorted(rows, key=lambda pair: pair[0])
@@ -118,17 +113,17 @@ def _receive(user, cases: list[CaseIn]):
 def create_case(request, body: CaseIn):
     """Creates the case, or updates what changed if (platform, platform_no) is known:
     201 when created, 200 when it already existed."""
-    [(_, row)] = _receive(request.user, [body])
+    [(_, row)] = _receive(request, [body])
     if row.outcome == RowOutcome.FAILED:
         raise InvalidInput(row.message)
-    case = get_object_or_404(queries.case_detail_queryset(request.user), pk=row.case_id)
+    case = get_object_or_404(queries.case_detail_queryset(request.reach), pk=row.case_id)
     status = 201 if row.outcome == RowOutcome.CREATED else 200
     return Status(status, {"outcome": row.outcome, "case": detail(case), "message": row.message})
 
 
 @router.post("/cases/bulk", response=BulkOut, summary="批量接收工单(每件单独成败)", tags=["接收"])
 def create_cases(request, body: BulkIn):
-    rows = _receive(request.user, body.cases)
+    rows = _receive(request, body.cases)
     counts = {o: sum(1 for _, r in rows if r.outcome == o) for o in RowOutcome.values}
     return {
         **counts,

@@ -4,6 +4,9 @@ from django.conf import settings
 from django.db import models
 
 from jiesu.cases.models import Platform
+from jiesu.core.scoping import Scope, ScopedQuerySet
+from jiesu.org.access import DESK_ROLES
+from jiesu.org.models import Role
 
 
 class ImportStatus(models.TextChoices):
@@ -46,6 +49,10 @@ class ImportRun(models.Model):
     worker_host = models.CharField(max_length=255, blank=True)
     worker_pid = models.PositiveIntegerField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    # The street's desk (坐席员, 组长) sees its imports.
+    scope = Scope(unit="street", roles={"view": DESK_ROLES})
 
     class Meta:
         verbose_name = verbose_name_plural = "导入记录"
@@ -107,6 +114,10 @@ class ColumnMapping(models.Model):
     header = models.CharField("表头", max_length=100)
     field = models.CharField("对应字段", max_length=40)
 
+    objects = ScopedQuerySet.as_manager()
+    # The street's desk keeps its column mappings; one without a street only the admin sees.
+    scope = Scope(unit="street", roles={"view": DESK_ROLES})
+
     class Meta:
         verbose_name = verbose_name_plural = "导入列映射"
         constraints = [
@@ -137,6 +148,10 @@ class ValueSynonym(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    # The street's desk sees its value mappings; its 组长 applies and deletes them.
+    scope = Scope(unit="street", roles={"view": DESK_ROLES, "change": frozenset({Role.LEADER})})
 
     class Meta:
         verbose_name = verbose_name_plural = "导入值映射"

@@ -24,8 +24,9 @@ from jiesu.cases.errors import WorkflowError
 from jiesu.cases.models import Case, Category, Channel, Platform, RequestType, State
 from jiesu.core.masking import mask_address, mask_text, own_data
 from jiesu.core.models import ApiToken, TokenRefused
+from jiesu.intake import values
+from jiesu.org.access import DESK_ROLES, Reach
 from jiesu.org.models import Unit, UnitKind
-from jiesu.org.queries import grants_of
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 # Sortable date of the last change to this service list's shape (see docs/open311.md).
@@ -147,6 +148,11 @@ def _w3c(moment: dt.datetime | None) -> str | None:
 
 
 # --- api_key -----------------------------------------------------------------------
+
+
+def token_reach(request) -> Reach:
+    """The Reach of the api_key's user: Open311 knows no session, only its key."""
+    return Reach(token_user(request))
 
 
 def token_user(request):
@@ -295,13 +301,12 @@ def _moment(request, name: str) -> dt.datetime | None:
         return None
     # an unencoded "+08:00" arrives as " 08:00"
     value = re.sub(r" (\d\d:\d\d)$", r"+\1", value)
-    try:
-        moment = dt.datetime.fromisoformat(value)
-    except ValueError:
+    moment = values.parse_datetime(value, midnight=True)
+    if moment is None:
         raise Open311Error(
             400, f"{name} 须为 W3C 日期时间,如 2026-03-01T00:00:00+08:00。(invalid {name})"
-        ) from None
-    return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
+        )
+    return moment
 
 
 def _span(request) -> tuple[dt.datetime, dt.datetime]:
@@ -326,11 +331,9 @@ def _statuses(request) -> set[str]:
     return statuses
 
 
-def find_requests(request, user):
+def find_requests(request, reach):
     """The cases the user may see that match the query, newest first, at most 1000."""
-    cases = Case.objects.visible_to(user).select_related(
-        "category", "lead_unit", "street", "district"
-    )
+    cases = reach.cases().select_related("category", "lead_unit", "street", "district")
     ids = _ids(request, "service_request_id")
     if ids:  # overrides every other argument
         return cases.filter(pk__in=ids).order_by("-received_at")[:MAX_REQUESTS]
@@ -351,9 +354,9 @@ def find_requests(request, user):
     return cases.order_by("-received_at")[:MAX_REQUESTS]
 
 
-def _visible_case(user, request_id: str) -> Case:
+def _visible_case(reach, request_id: str) -> Case:
     number = _number(request_id)
-    case = Case.objects.visible_to(user).filter(pk=number).first() if number else None
+    case = reach.cases().filter(pk=number).first() if number else None
     if case is None:
         raise Open311Error(
             404, f"没有找到编号为“{request_id}”的诉求,或您无权查看。(service_request_id not found)"
@@ -363,7 +366,7 @@ def _visible_case(user, request_id: str) -> Case:
 
 @endpoint("service_requests")
 def service_request(request, request_id):
-    return [request_out(_visible_case(token_user(request), request_id))]
+    return [request_out(_visible_case(token_reach(request), request_id))]
 
 
 # --- service requests: creating ----------------------------------------------------
@@ -418,26 +421,21 @@ def _request_type(request) -> str:
     return value or DEFAULT_REQUEST_TYPE
 
 
-def receiving_street(user, jurisdiction_id: str) -> Unit:
+def receiving_street(reach, jurisdiction_id: str) -> Unit:
     """The street (街乡镇) the case goes to: where the user works the desk (组长/坐席员).
 
     A desk role on a district, or on several streets, needs jurisdiction_id: the
     street's 区划代码 or id.
     """
-    paths = [
-        g.path
-        for g in grants_of(user)
-        if g.role in workflow.DESK and g.kind in (UnitKind.STREET, UnitKind.DISTRICT)
-    ]
-    if not paths:
+    desks = (UnitKind.STREET, UnitKind.DISTRICT)
+    if not reach.holds(*DESK_ROLES, kinds=desks):
         raise Open311Error(
             403, "该 api_key 的用户不是街乡镇或区的组长、坐席员,不能提交诉求。(api_key not allowed)"
         )
-    within = Q(pk__in=[])
-    for path in paths:
-        within |= Q(path__startswith=path)
     streets = list(
-        Unit.objects.filter(within, kind=UnitKind.STREET, active=True).select_related("parent")
+        reach.units(DESK_ROLES, kinds=[UnitKind.STREET], granted_kinds=desks)
+        .filter(active=True)
+        .select_related("parent")
     )
     if jurisdiction_id:
         streets = [s for s in streets if jurisdiction_id in (s.code, str(s.pk))]
@@ -468,14 +466,14 @@ def _caller_name(first: str, last: str) -> str:
 
 
 def create_request(request) -> list[dict]:
-    user = token_user(request)
+    reach = token_reach(request)
     form = ServiceRequestForm(request.POST)
     if not form.is_valid():
         raise _form_errors(form)
     data = form.cleaned_data
     category = _category(data["service_code"])
     request_type = _request_type(request)
-    street = receiving_street(user, request.POST.get("jurisdiction_id", "").strip())
+    street = receiving_street(reach, request.POST.get("jurisdiction_id", "").strip())
     now = timezone.now()
     content = data["description"]
     if data["media_url"]:
@@ -483,7 +481,7 @@ def create_request(request) -> list[dict]:
     location = f"WGS84 {data['lat']:.6f},{data['long']:.6f}" if data["lat"] is not None else ""
     try:
         case = workflow.receive(
-            by=user,
+            by=reach.user,
             at=now,
             platform=Platform.DISTRICT,
             platform_no=f"{NUMBER_PREFIX}{timezone.localtime(now):%Y%m%d}-{uuid.uuid4().hex[:10]}",
@@ -512,7 +510,7 @@ def create_request(request) -> list[dict]:
 def service_requests(request):
     if request.method == "POST":
         return create_request(request)
-    return [request_out(case) for case in find_requests(request, token_user(request))]
+    return [request_out(case) for case in find_requests(request, token_reach(request))]
 
 
 @endpoint("errors", methods=None)

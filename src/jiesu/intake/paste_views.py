@@ -15,23 +15,13 @@ from jiesu.cases.forms import CategoryChoiceField
 from jiesu.cases.models import Case, Category, Channel, Platform, RequestType, Urgency
 from jiesu.insights.duplicates import same_caller
 from jiesu.intake import paste
-from jiesu.org.models import Role, Unit, UnitKind
-from jiesu.org.queries import grants_of
+from jiesu.intake.desk import desk_streets
+from jiesu.org.models import Unit, UnitKind
 
 TITLE_CHARS = 25
 COMMUNITY_KINDS = (UnitKind.COMMUNITY, UnitKind.VILLAGE)
 # Longest first: 华龙苑南里社区居委会 → 华龙苑南里
 COMMUNITY_SUFFIXES = ("社区居委会", "村民委员会", "居民委员会", "村委会", "居委会", "社区", "村")
-
-
-def desk_streets(user) -> list[Unit]:
-    """Streets where the user is 坐席员 or 组长: the desks that enter cases."""
-    ids = {
-        g.unit_id
-        for g in grants_of(user)
-        if g.role in (Role.OPERATOR, Role.LEADER) and g.kind == UnitKind.STREET
-    }
-    return list(Unit.objects.filter(pk__in=ids).select_related("parent"))
 
 
 def _communities(streets):
@@ -217,7 +207,7 @@ possible_duplicates = same_caller
 
 @login_required
 def paste_case(request):
-    streets = desk_streets(request.user)
+    streets = list(desk_streets(request.reach).select_related("parent"))
     if not streets:
         raise PermissionDenied("只有街乡镇的坐席员或组长可以粘贴录入工单。")
     step = request.POST.get("step") if request.method == "POST" else None
@@ -258,9 +248,9 @@ def _page(request, form, parsed, notes, *, status=200, empty_paste=False):
         "empty_paste": empty_paste,
         "raw": [(k, v, k in paste.IGNORED) for k, v in parsed.raw.items()] if parsed else [],
         "case_fields": [f for f in form if f.name not in ("text", "platform")],
-        "existing": _existing(request.user, value("platform"), value("platform_no")),
+        "existing": _existing(request.reach, value("platform"), value("platform_no")),
         "duplicates": possible_duplicates(
-            request.user,
+            request.reach,
             platform=value("platform"),
             caller_phone=value("caller_phone"),
             received_at=value("received_at"),
@@ -269,9 +259,9 @@ def _page(request, form, parsed, notes, *, status=200, empty_paste=False):
     return render(request, "intake/paste.html", context, status=status)
 
 
-def _existing(user, platform, platform_no):
+def _existing(reach, platform, platform_no):
     """Cases already entered under this number, for a link next to the field."""
     if not platform_no:
         return Case.objects.none()
-    cases = Case.objects.visible_to(user).filter(platform_no=platform_no)
+    cases = reach.cases().filter(platform_no=platform_no)
     return cases.filter(platform=platform) if platform else cases

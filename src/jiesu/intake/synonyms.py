@@ -6,6 +6,7 @@ from django.db.models.fields.json import KT
 
 from jiesu.cases.errors import WorkflowError
 from jiesu.cases.models import Case
+from jiesu.core.scoping import unscoped
 from jiesu.intake import labels
 from jiesu.intake.importer import update_case
 from jiesu.intake.models import ValueSynonym
@@ -29,7 +30,10 @@ def apply(synonym: ValueSynonym, *, by) -> tuple[int, int, int]:
     cases updated, those that could not be (changed by someone at the same moment) and
     those still to do."""
     name = synonym.field
-    mine = Case.objects.filter(street=synonym.street)
+    mine = unscoped(
+        Case.objects.filter(street=synonym.street),
+        why="a value mapping holds for its whole street; the workflow checks each update",
+    )
     spellings = {
         written
         for written in mine.filter(source_labels__has_key=name)

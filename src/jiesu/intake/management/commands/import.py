@@ -8,8 +8,8 @@ from django.db.models import Q
 
 from jiesu.intake.importer import ImportRefused, import_file
 from jiesu.intake.labels import Reader, unmapped
+from jiesu.org.access import Reach
 from jiesu.org.models import Unit, UnitKind
-from jiesu.org.queries import grants_of
 
 
 class Command(BaseCommand):
@@ -38,9 +38,9 @@ class Command(BaseCommand):
         if street:
             streets = streets.filter(Q(name=street) | Q(code=street))
         elif actor is not None:
-            # the street the importing user works for
-            ids = [g.unit_id for g in grants_of(actor) if g.kind == UnitKind.STREET]
-            streets = streets.filter(pk__in=ids) if ids else streets
+            # the street the importing user works for, in any role
+            mine = Reach(actor).units(kinds=[UnitKind.STREET], granted_kinds=[UnitKind.STREET])
+            streets = mine if mine.exists() else streets
         if streets.count() != 1:
             raise CommandError("请用 --street 指明街乡镇(名称或区划代码)。")
 
