@@ -5,11 +5,19 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 
+from jiesu.core.scoping import Scope, ScopedQuerySet
+from jiesu.core.versioned import EffectiveDated
+from jiesu.org.models import Role
 
-class ScoringRule(models.Model):
-    """How the three rates and the composite score are computed, from an effective date."""
+# The desk files, revises and submits; the 剔除专员 and the 组长 review in between.
+APPLICANTS = frozenset({Role.LEADER, Role.OPERATOR, Role.EXEMPTION})
+VIEWERS = APPLICANTS | {Role.REVIEWER, Role.ANALYST, Role.SUPERVISOR}
 
-    effective_from = models.DateField("生效日期", unique=True)
+
+class ScoringRule(EffectiveDated):
+    """How the three rates and the composite score are computed, from an effective date
+    (core.versioned)."""
+
     weight_response = models.DecimalField(
         "响应率权重", max_digits=4, decimal_places=3, default=Decimal("0.10")
     )
@@ -37,12 +45,8 @@ class ScoringRule(models.Model):
     reopen_on_unsolved = models.BooleanField("平台回访“未解决”时自动重办", default=True)
     reopen_on_unsatisfied = models.BooleanField("平台回访“不满意”时自动重办", default=True)
 
-    class Meta:
+    class Meta(EffectiveDated.Meta):
         verbose_name = verbose_name_plural = "考核规则"
-        ordering = ["-effective_from"]
-
-    def __str__(self) -> str:
-        return f"自{self.effective_from}起"
 
 
 class ExemptionGround(models.Model):
@@ -101,6 +105,10 @@ class Application(models.Model):
     submitted_at = models.DateTimeField("提交平台时间", null=True, blank=True)
     outcome_at = models.DateTimeField("结果时间", null=True, blank=True)
     history = models.JSONField("审核记录", default=list, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    # reached when its case is, by the staff of the case's units (org.access.Reach)
+    scope = Scope(case="case", roles={"view": VIEWERS, "apply": APPLICANTS})
 
     class Meta:
         verbose_name = verbose_name_plural = "剔除/申诉申请"

@@ -21,28 +21,27 @@ only, one per month, so that they can neither overlap nor leave a day out:
   effect on a boundary day applies from the period that begins that day.
 """
 
-import bisect
 import calendar
 import datetime as dt
 
 from jiesu.assessment.models import ScoringRule
-from jiesu.core.caching import refreshed
+from jiesu.core import versioned
 from jiesu.core.localtime import LOCAL
 
 
 class Periods:
     """A history of scoring rules and the periods it defines (see the module docstring)."""
 
-    def __init__(self, rows: list[ScoringRule]):
-        self.rows = sorted(rows, key=lambda r: r.effective_from)
-        self.dates = [r.effective_from for r in self.rows]
-        self.default = ScoringRule(effective_from=dt.date.min)
+    def __init__(self, rules):
+        """`rules`: the rules' history (core.versioned), or a list of rules."""
+        if not isinstance(rules, versioned.History):
+            rules = versioned.History(ScoringRule, rules)
+        self.rules = rules
         self._boundaries: dict[tuple[int, int], dt.date] = {}
 
     def rule_on(self, day: dt.date) -> ScoringRule:
         """The rule in force on `day`; the defaults of domain.md before any row applies."""
-        i = bisect.bisect_right(self.dates, day)
-        return self.rows[i - 1] if i else self.default
+        return self.rules.on(day)
 
     def boundary(self, year: int, month: int) -> dt.date:
         """The first day of the month on which the rule in force says a period has begun."""
@@ -83,18 +82,25 @@ def _midnight(day: dt.date) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day, tzinfo=LOCAL)
 
 
-@refreshed
+_held: list[Periods] = []
+
+
 def _periods() -> Periods:
-    return Periods(list(ScoringRule.objects.order_by("effective_from")))
+    """The periods of the rules in force, worked out again whenever the rules are read
+    again (core.versioned)."""
+    rules = versioned.history(ScoringRule)
+    if not _held or _held[0].rules is not rules:
+        _held[:] = [Periods(rules)]
+    return _held[0]
 
 
 def clear_cache() -> None:
-    _periods.cache_clear()
+    versioned.clear(ScoringRule)
 
 
 def rule_on(day: dt.date) -> ScoringRule:
     """The rule in force on `day`; the defaults of domain.md before any row applies."""
-    return _periods().rule_on(day)
+    return versioned.in_force_on(ScoringRule, day)
 
 
 def parse_period(name: str) -> tuple[int, int]:

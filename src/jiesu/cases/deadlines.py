@@ -4,7 +4,6 @@ Hour limits run on natural time. Day limits are natural days, or working days on
 official calendar (with 调休) when the policy in force says so.
 """
 
-import bisect
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
@@ -13,32 +12,19 @@ from django.db import models, transaction
 from django.db.models import Q
 
 from jiesu.cases.models import Case, DayMode, DeadlinePolicy, Lamp, State, Urgency
-from jiesu.core import calendar
-from jiesu.core.caching import refreshed
+from jiesu.core import calendar, versioned
 from jiesu.core.localtime import LOCAL
 
-DEFAULT_SUPERVISION_HOURS = (2, 24, 168)
-
-
-@refreshed
-def _policies() -> tuple[list[dt.date], list[DeadlinePolicy]]:
-    rows = list(DeadlinePolicy.objects.order_by("effective_from"))
-    return [p.effective_from for p in rows], rows
+DEFAULT_SUPERVISION_HOURS = DeadlinePolicy.DEFAULT_SUPERVISION_HOURS
 
 
 def clear_cache() -> None:
-    _policies.cache_clear()
+    versioned.clear(DeadlinePolicy)
 
 
 def policy_on(day: dt.date) -> DeadlinePolicy:
     """The policy in force on `day`; the built-in defaults before any row applies."""
-    dates, rows = _policies()
-    i = bisect.bisect_right(dates, day)
-    if i == 0:
-        return DeadlinePolicy(
-            effective_from=dt.date.min, supervision_hours=list(DEFAULT_SUPERVISION_HOURS)
-        )
-    return rows[i - 1]
+    return versioned.in_force_on(DeadlinePolicy, day)
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,13 @@
 """The case (工单), its timeline, attachments, categories, tags and deadline policy."""
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 
 from jiesu.core.masking import mask_text, own_data
 from jiesu.core.scoping import ANY_ROLE, Scope, ScopedQuerySet
+from jiesu.core.versioned import EffectiveDated
 from jiesu.org.models import PII_ROLES
 
 
@@ -364,10 +367,12 @@ class Attachment(models.Model):
         return self.name
 
 
-class DeadlinePolicy(models.Model):
-    """Local time-limit policy, versioned: the row in force is the newest effective one."""
+class DeadlinePolicy(EffectiveDated):
+    """Local time-limit policy, versioned: the row in force is the newest effective one
+    (core.versioned)."""
 
-    effective_from = models.DateField("生效日期", unique=True)
+    DEFAULT_SUPERVISION_HOURS = (2, 24, 168)
+
     sign_minutes = models.PositiveIntegerField("签收时限(分钟)", default=30)
     dispatch_minutes = models.PositiveIntegerField("派单时限(分钟)", default=60)
     return_minutes = models.PositiveIntegerField("退回时限(分钟)", default=120)
@@ -381,12 +386,14 @@ class DeadlinePolicy(models.Model):
         "天数计算方式", max_length=8, choices=DayMode.choices, default=DayMode.NATURAL
     )
 
-    class Meta:
+    class Meta(EffectiveDated.Meta):
         verbose_name = verbose_name_plural = "时限设置"
-        ordering = ["-effective_from"]
 
-    def __str__(self) -> str:
-        return f"自{self.effective_from}起"
+    @classmethod
+    def before_any(cls):
+        return cls(
+            effective_from=dt.date.min, supervision_hours=list(cls.DEFAULT_SUPERVISION_HOURS)
+        )
 
 
 class PhoneSearchKey(models.Model):
