@@ -41,3 +41,40 @@ def test_one_rule_per_category_for_all_communities(client, people, org, categori
     assert client.post("/rules/", data).status_code == 302
     assert client.post("/rules/", dict(data, unit=org["hly"].pk)).status_code == 422
     assert RoutingRule.objects.count() == 1
+
+
+def test_a_leader_keeps_the_rules_of_their_own_street_only(client, people, org, categories):
+    from datetime import timedelta
+
+    from django.contrib.auth.models import User
+    from django.utils import timezone
+
+    from jiesu.org.access import Reach
+    from jiesu.org.models import Membership, Role, Unit, UnitKind
+
+    other_office = Unit.objects.create(
+        name="综合执法队", kind=UnitKind.OFFICE, parent=org["other_street"]
+    )
+    ours = RoutingRule.objects.create(category=categories["stalls"], unit=org["office"])
+    theirs = RoutingRule.objects.create(category=categories["garbage"], unit=other_office)
+    neighbour = User.objects.create_user(username="linjie")
+    Membership.objects.create(user=neighbour, unit=org["other_street"], role=Role.LEADER)
+
+    def seen(user, action="view"):
+        return set(RoutingRule.objects.visible_to(Reach(user), action))
+
+    assert seen(people["zuzhang"], "edit") == {ours}
+    assert seen(neighbour, "edit") == {theirs}
+    assert seen(people["zuoxi"]) == {ours}
+    assert seen(people["zuoxi"], "edit") == set()
+    assert seen(people["ducha"]) == {ours, theirs}
+    client.force_login(neighbour)
+    page = client.get("/rules/").content.decode()
+    assert f'data-rule="{theirs.pk}"' in page
+    assert f'data-rule="{ours.pk}"' not in page
+    assert client.post(f"/rules/{ours.pk}/delete/").status_code == 404
+    assert RoutingRule.objects.filter(pk=ours.pk).exists()
+    # a cover that has ended keeps nothing
+    Membership.objects.filter(user=neighbour).update(valid_to=timezone.now() - timedelta(minutes=1))
+    client.force_login(neighbour)
+    assert client.get("/rules/").status_code == 403

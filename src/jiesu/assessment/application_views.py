@@ -17,11 +17,16 @@ from django.views.decorators.http import require_POST
 
 from jiesu.assessment import applications, effect
 from jiesu.assessment.documents import explanation_document
-from jiesu.assessment.models import ApplicationKind, ApplicationState, ExemptionGround
+from jiesu.assessment.models import (
+    Application,
+    ApplicationKind,
+    ApplicationState,
+    ExemptionGround,
+)
 from jiesu.audit import log as audit_log
 from jiesu.cases import services
 from jiesu.cases.errors import InvalidInput, WorkflowError
-from jiesu.cases.models import Attachment, Case
+from jiesu.cases.models import Attachment
 from jiesu.cases.presenters import masked_pii
 
 PAGE_SIZE = 50
@@ -89,7 +94,7 @@ BUTTON_LABELS = {
 
 
 def _visible(request, app_id):
-    qs = applications.visible_to(request.user).select_related(
+    qs = Application.objects.visible_to(request.reach).select_related(
         "case__district", "case__street", "case__lead_unit", "case__category", "ground"
     )
     return get_object_or_404(qs, pk=app_id)
@@ -105,7 +110,7 @@ def _store_uploads(request, case) -> list:
 @login_required
 def application_list(request):
     now = timezone.now()
-    visible = applications.visible_to(request.user)
+    visible = Application.objects.visible_to(request.reach)
     state = request.GET.get("state", "")
     period = request.GET.get("period", "")
     chosen = visible.select_related("case", "ground", "created_by")
@@ -140,10 +145,8 @@ def application_list(request):
 
 @login_required
 def application_new(request, case_id):
-    case = get_object_or_404(
-        Case.objects.visible_to(request.user).select_related("district", "street"), pk=case_id
-    )
-    if not applications.may_apply(request.user, case):
+    case = get_object_or_404(request.reach.cases().select_related("district", "street"), pk=case_id)
+    if not applications.may_apply(request.reach, case):
         raise PermissionDenied("只有本街乡镇的组长、坐席员或剔除专员可以提出剔除/申诉申请。")
     form = ApplicationForm(request.POST or None, case=case)
     status = 200
@@ -201,7 +204,7 @@ def _history(app) -> list[dict]:
 
 def _detail_context(request, app, revise_form=None, submission_form=None) -> dict:
     now = timezone.now()
-    allowed = applications.allowed_actions(app, request.user)
+    allowed = applications.allowed_actions(app, request.reach)
     checklist = applications.checklist_status(app, applications.recorded_confirmations(app))
     revise_form = revise_form or ApplicationForm(
         case=app.case,
@@ -226,7 +229,7 @@ def _detail_context(request, app, revise_form=None, submission_form=None) -> dic
         "days_left": applications.days_left(app, now),
         "deadline_text": applications.deadline_text(app),
         "late": applications.is_overdue(app, now),
-        "may_override": applications.may_override_deadline(app, request.user),
+        "may_override": applications.may_override_deadline(app, request.reach),
         "revise_form": revise_form if "revise" in allowed else None,
         "effect": effect.case_effect(app.case),
         "files_field": FILES_FIELD,

@@ -11,11 +11,11 @@ import math
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from jiesu.assessment import rules
 from jiesu.assessment.models import (
+    APPLICANTS,
     Application,
     ApplicationKind,
     ApplicationState,
@@ -26,13 +26,10 @@ from jiesu.audit.models import Kind
 from jiesu.cases import workflow
 from jiesu.cases.errors import InvalidInput, NotAllowed, RoleRefused
 from jiesu.cases.models import Case, EvaluationType, Lamp
+from jiesu.core.scoping import reach_of
 from jiesu.org.models import Role
-from jiesu.org.queries import grants_of, roles_over
 
 A = ApplicationState
-# The desk files, revises and submits; the 剔除专员 and the 组长 review in between.
-APPLICANTS = frozenset({Role.LEADER, Role.OPERATOR, Role.EXEMPTION})
-VIEWERS = APPLICANTS | {Role.REVIEWER, Role.ANALYST, Role.SUPERVISOR}
 # The deadline is for handing the application to the platform; after that only the
 # platform's outcome is awaited.
 BEFORE_SUBMISSION = frozenset({A.DRAFT, A.RETURNED, A.FIRST_REVIEW, A.SECOND_REVIEW, A.READY})
@@ -97,38 +94,24 @@ HISTORY_LABELS = {
 # --- who may do what ----------------------------------------------------------------
 
 
-def _home(case):
-    return case.street or case.district
+def roles_on(case, who) -> set[str]:
+    """The roles the user (or Reach) `who` holds on the case (org.access)."""
+    return reach_of(who).roles_on(case)
 
 
-def roles_on(case, user) -> set[str]:
-    """The user's roles over the case's street (or district, for a case with no street)."""
-    return roles_over(user, [_home(case).path])
+def may_apply(who, case) -> bool:
+    return bool(roles_on(case, who) & APPLICANTS)
 
 
-def may_apply(user, case) -> bool:
-    return bool(roles_on(case, user) & APPLICANTS)
-
-
-def allowed_actions(app, user) -> list[str]:
+def allowed_actions(app, who) -> list[str]:
     """The page actions (data-action names) this user may take on the application now."""
-    roles = roles_on(app.case, user)
+    roles = roles_on(app.case, who)
     return [
         button
         for step in STEPS.values()
         if app.state in step.sources and roles & step.roles
         for button in step.buttons
     ]
-
-
-def visible_to(user):
-    """Applications on cases of a street (or district) where the user holds a staff role."""
-    visible = Q(pk__in=[])
-    for path in sorted({g.path for g in grants_of(user) if g.role in VIEWERS}):
-        visible |= Q(case__street__path__startswith=path) | Q(
-            case__street__isnull=True, case__district__path__startswith=path
-        )
-    return Application.objects.filter(visible)
 
 
 def _check(app, step_name: str, by) -> Step:
@@ -161,9 +144,9 @@ def deadline_text(app) -> str:
     return f"{app.deadline.astimezone(rules.LOCAL):%Y-%m-%d %H:%M}"
 
 
-def may_override_deadline(app, user) -> bool:
+def may_override_deadline(app, who) -> bool:
     """Only the 组长 lets an application go to the platform after its deadline."""
-    return Role.LEADER in roles_on(app.case, user)
+    return Role.LEADER in roles_on(app.case, who)
 
 
 def _late_override(app, by, at: dt.datetime, reason: str) -> dict:
@@ -337,7 +320,7 @@ def active_application(case):
 
 def create(case, *, by, kind, ground, explanation, evidence=()) -> Application:
     """A new application (草稿) for a case the person can see, in the case's period."""
-    if not Case.objects.visible_to(by).filter(pk=case.pk).exists():
+    if not reach_of(by).cases().filter(pk=case.pk).exists():
         raise RoleRefused("您无权查看该工单,不能为它提出申请。")
     if not may_apply(by, case):
         raise RoleRefused("只有本街乡镇的组长、坐席员或剔除专员可以提出剔除/申诉申请。")

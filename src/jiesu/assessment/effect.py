@@ -12,6 +12,7 @@ from jiesu.assessment.models import Application, ApplicationState
 from jiesu.assessment.queries import (
     COUNTS,
     GROUPED,
+    SCORED_WHY,
     ScoreRow,
     case_counts,
     child_column,
@@ -21,6 +22,7 @@ from jiesu.assessment.queries import (
     scores,
 )
 from jiesu.cases.models import Case
+from jiesu.core.scoping import unscoped
 from jiesu.org.models import Unit
 
 # Applications not yet decided: they may still take their case out.
@@ -42,7 +44,9 @@ def _difference(rule, values) -> list[int]:
 
 
 def _period_cases(period: str, parent: Unit, case_ids):
-    return Case.objects.filter(pk__in=case_ids, **period_scope(period, parent))
+    return unscoped(Case.objects, why=SCORED_WHY).filter(
+        pk__in=case_ids, **period_scope(period, parent)
+    )
 
 
 def shifted(result: dict, parent: Unit, *, put_back=(), take_out=()) -> dict:
@@ -86,7 +90,8 @@ def period_effect(result: dict, parent: Unit) -> dict | None:
     period; None when the period has none."""
     period = result["period"]
     apps = (
-        Application.objects.filter(
+        unscoped(Application.objects, why=SCORED_WHY)
+        .filter(
             state__in=[ApplicationState.PASSED, *UNDER_WAY],
             **period_scope(period, parent, "case__"),
         )

@@ -10,8 +10,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from jiesu.assessment import rules
-from jiesu.assessment.queries import ScoreRow, exact_score, exempted, scores
+from jiesu.assessment.queries import SCORED_WHY, ScoreRow, exact_score, exempted, scores
 from jiesu.cases.models import OPEN_STATES, Case, EvaluationType
+from jiesu.core.scoping import unscoped
 
 RISK_LIMIT = 50
 # The values the loss of a case depends on.
@@ -60,7 +61,8 @@ def at_risk(street, period: str):
     start, end = rules.period_bounds(period)
     waiting = Q(state__in=OPEN) | Q(awaiting_callback_at__isnull=False)
     return (
-        Case.objects.filter(waiting, street=street, received_at__gte=start, received_at__lt=end)
+        unscoped(Case.objects, why=SCORED_WHY)
+        .filter(waiting, street=street, received_at__gte=start, received_at__lt=end)
         .exclude(evaluation_type=EvaluationType.NOT_ASSESSED)
         .annotate(exempted=exempted())
         .filter(exempted=False)
@@ -97,7 +99,11 @@ def estimate(street, now=None, *, result=None) -> dict:
             ranked.append((-shown_loss, due, received_at, pk, losses[key]))
     ranked.sort()
     top = ranked[:RISK_LIMIT]
-    shown = Case.objects.select_related("lead_unit", "category").in_bulk([r[3] for r in top])
+    shown = (
+        unscoped(Case.objects, why=SCORED_WHY)
+        .select_related("lead_unit", "category")
+        .in_bulk([r[3] for r in top])
+    )
     risks = [Risk(shown[pk], loss) for *_, pk, loss in top]
     return {
         "period": period,

@@ -14,10 +14,13 @@ from dataclasses import asdict, dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Exists, OuterRef, Q
+from django.http import Http404
 
 from jiesu.assessment import rules
 from jiesu.assessment.models import Application, ApplicationState, ScoringRule
+from jiesu.cases.errors import InvalidInput, RoleRefused
 from jiesu.cases.models import Case, EvaluationType, Satisfaction, Solved
+from jiesu.core.scoping import unscoped
 from jiesu.org.models import Unit, UnitKind
 
 COUNTS = (
@@ -54,6 +57,10 @@ class ScoreRow:
     def as_dict(self) -> dict:
         return asdict(self)
 
+
+# A unit's score counts every case of the unit, whoever reads it (the reader reaches the
+# unit: allowed_unit); the cases behind a number are then listed as the reader sees them.
+SCORED_WHY = "a unit's score counts all its cases; the reader reaches the unit (allowed_unit)"
 
 # The case date each count is taken by: 办结量 by 办结时间, everything else by 来电时间.
 COUNTED_BY = {name: "closed_at" if name == "closed" else "received_at" for name in COUNTS}
@@ -126,6 +133,32 @@ DRILLS = {
     "lost_resolution": "解决率失分(未解决或部分解决)",
     "lost_satisfaction": "满意率失分(不满意或基本满意)",
 }
+
+
+def allowed_unit(reach, unit_id: int | None) -> Unit:
+    """The unit asked for, if the user reaches it; else the first unit they are granted."""
+    if not reach.grants:
+        raise RoleRefused("您没有任何单位的权限。")
+    if unit_id is None:
+        return reach.home()
+    unit = Unit.objects.filter(pk=unit_id).first()
+    if unit is None:
+        raise Http404("没有找到该单位。")
+    if not reach.reaches_unit(unit):
+        raise RoleRefused("您无权查看该单位的考核成绩。")
+    return unit
+
+
+def drill_child(parent: Unit, child_id: int | None, count: str) -> Unit | None:
+    """Check a drill-down's count and row: the child unit it names (None for the total)."""
+    if count not in DRILLS:
+        raise InvalidInput("没有这一项考核数字。", field="count")
+    if child_id is None:
+        return None
+    child = parent.children.filter(pk=child_id).first()
+    if child is None:
+        raise InvalidInput("该单位不在本次考核的单位中。", field="child")
+    return child
 
 
 def count_condition(name: str, rule: ScoringRule) -> Q:
@@ -248,7 +281,7 @@ def scores(period: str, parent: Unit, *, cases=None) -> dict:
     rule = rules.rule_for(period)
     children = list(parent.children.all())
     column, child_of = child_column(parent, children)
-    source = cases if cases is not None else Case.objects
+    source = cases if cases is not None else unscoped(Case.objects, why=SCORED_WHY)
     groups = (
         source.filter(**period_scope(period, parent))
         .annotate(exempted=exempted())

@@ -56,10 +56,10 @@ def _trusted(address: str) -> bool:
 
 
 def _roles(user) -> str:
+    from jiesu.org.access import Reach
     from jiesu.org.models import Role, Unit
-    from jiesu.org.queries import grants_of
 
-    grants = grants_of(user)
+    grants = Reach(user).grants
     names = dict(Unit.objects.filter(pk__in={g.unit_id for g in grants}).values_list("id", "name"))
     return ",".join(
         sorted(f"{Role(g.role).label}@{names.get(g.unit_id, g.unit_id)}" for g in grants)

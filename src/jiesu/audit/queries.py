@@ -9,38 +9,37 @@ from django.utils import timezone
 
 from jiesu.audit.models import AuditEvent, Kind
 from jiesu.core.localtime import LOCAL
-from jiesu.org.models import Membership, Role, Unit
-from jiesu.org.queries import grants_of
+from jiesu.core.scoping import reach_of
+from jiesu.org.models import Membership, Role
 
 COUNT_LIMIT = 10_000
 
 
-def is_audit_admin(user) -> bool:
-    return bool(user.is_superuser or any(g.role == Role.ADMIN for g in grants_of(user)))
+def is_audit_admin(who) -> bool:
+    """The superuser, or an administrator (`who`: a user or their Reach)."""
+    reach = reach_of(who)
+    return bool(reach.user.is_superuser or reach.holds(Role.ADMIN))
 
 
-def led_paths(user) -> list[str]:
-    return sorted({g.path for g in grants_of(user) if g.role == Role.LEADER})
+def led_paths(who) -> list[str]:
+    return reach_of(who).paths({Role.LEADER})
 
 
-def may_read(user) -> bool:
-    return is_audit_admin(user) or bool(led_paths(user))
+def may_read(who) -> bool:
+    return is_audit_admin(who) or bool(led_paths(who))
 
 
-def visible_events(user):
+def visible_events(who):
     """The administrator reads every row. A 组长 reads the rows of the people who hold a
     grant on a unit in a subtree they lead (themselves included), except the rows of
     administrators and superusers; failed logins and lockouts count by the username tried.
     Everyone else reads nothing."""
-    if is_audit_admin(user):
+    reach = reach_of(who)
+    if is_audit_admin(reach):
         return AuditEvent.objects.all()
-    paths = led_paths(user)
-    if not paths:
+    if not led_paths(reach):
         return AuditEvent.objects.none()
-    under = Q()
-    for path in paths:
-        under |= Q(path__startswith=path)
-    units = Unit.objects.filter(under)
+    units = reach.units({Role.LEADER})
     people = Membership.objects.filter(unit__in=units).values("user_id")
     overseers = Membership.objects.filter(role=Role.ADMIN).values("user_id")
     staff = (

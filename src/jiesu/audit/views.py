@@ -22,9 +22,9 @@ EXPORT_LIMIT = 100_000
 
 
 def _readable(request):
-    if not queries.may_read(request.user):
+    if not queries.may_read(request.reach):
         raise PermissionDenied("只有系统管理员和组长可以查看安全审计日志。")
-    return queries.visible_events(request.user)
+    return queries.visible_events(request.reach)
 
 
 def _filtered(request, events):
@@ -38,7 +38,7 @@ def _filtered(request, events):
 def audit_events(request):
     events = _readable(request)
     form, chosen = _filtered(request, events)
-    admin = queries.is_audit_admin(request.user)
+    admin = queries.is_audit_admin(request.reach)
     context = {
         "form": form,
         "is_audit_admin": admin,

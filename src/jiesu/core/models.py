@@ -11,6 +11,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
+from jiesu.core.scoping import Scope, ScopedQuerySet
+
 
 class DayKind(models.TextChoices):
     HOLIDAY = "holiday", "法定节假日(休息)"
@@ -97,6 +99,10 @@ class PiiAccess(models.Model):
     field = models.CharField(max_length=32, choices=PiiField.choices)
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     channel = models.CharField(max_length=8, default="web")
+
+    objects = ScopedQuerySet.as_manager()
+    # reached when its case is, by a 组长 or an administrator (role names: core imports no org)
+    scope = Scope(case="case", roles={"view": frozenset({"leader", "admin"})})
 
     class Meta:
         verbose_name = verbose_name_plural = "个人信息查看记录"

@@ -3,6 +3,9 @@
 from django.conf import settings
 from django.db import models
 
+from jiesu.core.scoping import ANY_ROLE, Scope, ScopedQuerySet
+from jiesu.org.models import Role
+
 
 class RoutingRule(models.Model):
     """类别 × 社区 → 承办单位. A rule without a community applies to every community."""
@@ -30,6 +33,10 @@ class RoutingRule(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedQuerySet.as_manager()
+    # reached by a grant on its handling unit or above; kept by the 组长
+    scope = Scope(unit="unit", roles={"view": ANY_ROLE, "edit": frozenset({Role.LEADER})})
 
     class Meta:
         verbose_name = verbose_name_plural = "派单规则"

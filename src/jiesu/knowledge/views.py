@@ -9,28 +9,27 @@ from django.views.decorators.http import require_POST
 from jiesu.knowledge.forms import RoutingRuleForm
 from jiesu.knowledge.models import RoutingRule
 from jiesu.org.models import Role, Unit, UnitKind
-from jiesu.org.queries import grants_of
 
 
-def _leader_street(user) -> Unit:
+def _leader_street(request) -> Unit:
     """The street a 组长 keeps rules for; others may not edit them."""
-    for grant in grants_of(user):
-        if grant.role == Role.LEADER:
-            unit = Unit.objects.get(pk=grant.unit_id)
-            if unit.kind == UnitKind.STREET:
-                return unit
-    raise PermissionDenied("只有组长可以维护派单规则。")
+    street = request.reach.home(roles={Role.LEADER}, kinds={UnitKind.STREET})
+    if street is None:
+        raise PermissionDenied("只有组长可以维护派单规则。")
+    return street
 
 
-def _rules_of(street):
-    return RoutingRule.objects.filter(unit__path__startswith=street.path).select_related(
-        "category", "community", "unit", "updated_by"
+def _rules_of(request, street):
+    return (
+        RoutingRule.objects.visible_to(request.reach, "edit")
+        .filter(unit__path__startswith=street.path)
+        .select_related("category", "community", "unit", "updated_by")
     )
 
 
 @login_required
 def rule_list(request):
-    street = _leader_street(request.user)
+    street = _leader_street(request)
     form = RoutingRuleForm(request.POST or None, street=street)
     if request.method == "POST" and form.is_valid():
         rule = form.save(commit=False)
@@ -43,7 +42,7 @@ def rule_list(request):
         "knowledge/rules.html",
         {
             "form": form,
-            "rules": _rules_of(street),
+            "rules": _rules_of(request, street),
             "street": street,
         },
         status=422 if form.errors else 200,
@@ -53,8 +52,8 @@ def rule_list(request):
 @login_required
 @require_POST
 def rule_delete(request, rule_id):
-    street = _leader_street(request.user)
-    rule = get_object_or_404(_rules_of(street), pk=rule_id)
+    street = _leader_street(request)
+    rule = get_object_or_404(_rules_of(request, street), pk=rule_id)
     rule.delete()
     messages.success(request, f"已删除派单规则:{rule}")
     return redirect("rule_list")
