@@ -10,6 +10,7 @@ commits) or REFRESH_SECONDS have passed, so a change made in another process arr
 import bisect
 import datetime as dt
 import time
+from functools import cached_property
 
 from django.db import models, transaction
 from django.db.models.signals import class_prepared, post_delete, post_save
@@ -45,7 +46,11 @@ class History:
 
     def on(self, day: dt.date):
         i = bisect.bisect_right(self.dates, day)
-        return self.rows[i - 1] if i else self.model.before_any()
+        return self.rows[i - 1] if i else self.default
+
+    @cached_property
+    def default(self):
+        return self.model.before_any()
 
 
 _loaded: dict[type, tuple[float, History]] = {}
