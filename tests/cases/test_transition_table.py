@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 
-from jiesu.cases import actions, workflow
+from jiesu.cases import submit, workflow
 from jiesu.cases.errors import InvalidInput, NotAllowed, RoleRefused
 from jiesu.cases.models import Case, State
 from jiesu.org.models import HANDLER_ROLES, Role
@@ -122,7 +122,7 @@ def test_every_state_action_role_combination(org, people, make_case):
                         case_in(state, lead=lead, make_case=make_case, people=people),
                         people,
                     )
-                    actions.perform(
+                    submit.perform(
                         case, action, by=fresh_user, data=valid_data(action, org), prefix=False
                     )
                     case.refresh_from_db()
@@ -132,7 +132,7 @@ def test_every_state_action_role_combination(org, people, make_case):
                 else:
                     before = (base.state, base.version, base.events.count())
                     with pytest.raises((NotAllowed, RoleRefused)):
-                        actions.perform(
+                        submit.perform(
                             base, action, by=fresh_user, data=valid_data(action, org), prefix=False
                         )
                     again = Case.objects.get(pk=base.pk)
@@ -150,7 +150,7 @@ def test_every_state_is_reachable(org, people, make_case):
 def test_missing_input_is_refused_in_chinese_and_changes_nothing(org, people, make_case):
     case = case_in(State.DISPATCHED, lead=org["hly"], make_case=make_case, people=people)
     with pytest.raises(InvalidInput) as err:
-        actions.perform(
+        submit.perform(
             case, "reply", by=people["shequ"], data={"contact_way": "电话"}, prefix=False
         )
     assert "联系时间" in err.value.message
@@ -161,3 +161,17 @@ def test_missing_input_is_refused_in_chinese_and_changes_nothing(org, people, ma
 
 def test_every_action_in_the_table_has_its_function():
     assert set(workflow.ACTION_FUNCTIONS) | {"attach", "update"} == set(workflow.TRANSITIONS)
+
+
+def test_the_system_takes_only_the_rows_marked_system(org, people, make_case):
+    """With no user (an import, a subscriber) only 回访, 重办 and 平台数据更新 pass the check."""
+    states = {"callback": State.CLOSED, "reopen": State.CLOSED, "update": State.DISPATCHED}
+    assert {a for a, t in workflow.TRANSITIONS.items() if t.system} == set(states)
+    closed = case_in(State.CLOSED, lead=org["hly"], make_case=make_case, people=people)
+    for action, t in workflow.TRANSITIONS.items():
+        case = closed if State.CLOSED in t.sources else make_case()
+        if action in states:
+            assert workflow.check(case, action, None) is t
+        else:
+            with pytest.raises((RoleRefused, NotAllowed)):
+                workflow.check(case, action, None)

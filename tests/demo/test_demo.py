@@ -10,7 +10,7 @@ from django.db import connection
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 
-from jiesu.cases import bulkload as bulk
+from jiesu.cases import fastinsert as bulk
 from jiesu.cases import workflow
 from jiesu.cases.models import Case, CaseEvent, State
 from jiesu.demo import office

@@ -2,8 +2,8 @@ import pytest
 
 from jiesu.cases.errors import InvalidInput
 from jiesu.cases.models import Case, Category
+from jiesu.cases.services import merge_unconfirmed as merge
 from jiesu.intake.importer import import_file
-from jiesu.intake.merge import merge
 from jiesu.org.models import Unit
 from tests.intake.conftest import export_row
 

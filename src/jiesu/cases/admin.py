@@ -1,9 +1,14 @@
 """Admin for configuration only. Cases are not in the admin: they change only through the
-workflow, and their personal data is shown only masked or through a logged reveal."""
+workflow, and their personal data is shown only masked or through a logged reveal.
+The merge of 待确认 communities moves cases, so it is registered here onto org's Unit admin
+(org knows nothing of cases)."""
 
 from django.contrib import admin, messages
 
+from jiesu.cases.errors import InvalidInput
 from jiesu.cases.models import Category, DeadlinePolicy, Tag
+from jiesu.cases.services import merge_unconfirmed
+from jiesu.org.admin import UnitAdmin
 
 
 @admin.action(description="把所选的待确认分类并入所选的一个已确认分类")
@@ -11,11 +16,16 @@ def merge_categories(modeladmin, request, queryset):
     merge_selected(modeladmin, request, queryset, field="category")
 
 
+@admin.action(description="把所选的待确认社区/村并入所选的一个已确认社区/村")
+def merge_communities(modeladmin, request, queryset):
+    merge_selected(modeladmin, request, queryset, field="community")
+
+
+UnitAdmin.actions = [*UnitAdmin.actions, merge_communities]
+
+
 def merge_selected(modeladmin, request, queryset, *, field):
     """Exactly one confirmed target among the selection; the 待确认 rest merge into it."""
-    from jiesu.cases.errors import InvalidInput
-    from jiesu.intake.merge import merge
-
     targets = [item for item in queryset if not item.unconfirmed]
     if len(targets) != 1:
         modeladmin.message_user(
@@ -23,7 +33,7 @@ def merge_selected(modeladmin, request, queryset, *, field):
         )
         return
     try:
-        moved = merge([i for i in queryset if i.unconfirmed], targets[0], field=field)
+        moved = merge_unconfirmed([i for i in queryset if i.unconfirmed], targets[0], field=field)
     except InvalidInput as err:
         modeladmin.message_user(request, err.message, messages.ERROR)
         return

@@ -1,6 +1,7 @@
 """Work queues: which cases wait for whom, counted in one query per page load."""
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import models
@@ -8,9 +9,9 @@ from django.db.models import Exists, F, OuterRef, Q
 
 from jiesu.cases import deadlines
 from jiesu.cases.models import RUNNING_STATES, Case, Lamp, State
+from jiesu.core.scoping import reach_of
 from jiesu.org.models import HANDLER_ROLES, Unit
 from jiesu.org.models import Role as R
-from jiesu.org.queries import grants_of
 
 OPEN = list(RUNNING_STATES)
 DESK = {R.OPERATOR, R.LEADER, R.SUPERVISOR}
@@ -102,33 +103,52 @@ class Parts:
         return found
 
 
-def arranged(code: str, cases, now: dt.datetime, period_start: dt.datetime):
+# When the assessment period `now` falls in began. Assessment defines the periods and
+# registers this at start-up (AssessmentConfig.ready): cases imports nothing of it.
+_period_start: Callable[[dt.datetime], dt.datetime] | None = None
+
+
+def register_period_start(start: Callable[[dt.datetime], dt.datetime]) -> None:
+    global _period_start
+    _period_start = start
+
+
+def period_start(now: dt.datetime) -> dt.datetime:
+    if _period_start is None:
+        raise RuntimeError("no assessment period registered (is jiesu.assessment installed?)")
+    return _period_start(now)
+
+
+def arranged(code: str, cases, now: dt.datetime, period_start_at: dt.datetime | None = None):
     """A queue's (filtered) cases in the queue's order. 待回访 lists the current assessment
-    period's cases (received from `period_start`) first, then the earlier ones, each by how
-    long it has waited: in parts that each follow the waiting-callback index, because
-    sorting the whole queue by period reads every waiting case (at a million cases 100,000
-    of them, most of a second)."""
+    period's cases (received from `period_start_at`, by default the start of the period
+    `now` falls in) first, then the earlier ones, each by how long it has waited: in parts
+    that each follow the waiting-callback index, because sorting the whole queue by period
+    reads every waiting case (at a million cases 100,000 of them, most of a second)."""
     cases = cases.order_by(*ordering(code, now))
     if code != "callback":
         return cases
+    if period_start_at is None:
+        period_start_at = period_start(now)
     # received in the period means closed in it too; closed before it means received before
-    closed_since = Q(awaiting_callback_at__gte=period_start)
+    closed_since = Q(awaiting_callback_at__gte=period_start_at)
     return Parts(
         cases,
-        cases.filter(closed_since, received_at__gte=period_start),
+        cases.filter(closed_since, received_at__gte=period_start_at),
         cases.exclude(closed_since),
-        cases.filter(closed_since, received_at__lt=period_start),
+        cases.filter(closed_since, received_at__lt=period_start_at),
     )
 
 
-def queues_for(user) -> list[Queue]:
-    roles = {g.role for g in grants_of(user)}
+def queues_for(reach) -> list[Queue]:
+    """The queues of the user (a Reach, or a user): those of the roles they hold."""
+    roles = reach_of(reach).roles
     return [q for q in QUEUES if q.roles & roles]
 
 
-def _my_units_q(user) -> Q:
+def _my_units_q(reach) -> Q:
     """Cases whose lead unit or a co-unit is one of the user's handling units."""
-    paths = {g.path for g in grants_of(user) if g.role in HANDLER_ROLES}
+    paths = reach.paths(HANDLER_ROLES)
     if not paths:
         return Q(pk__in=[])
     units_q = Q()
@@ -139,8 +159,8 @@ def _my_units_q(user) -> Q:
     return Q(lead_unit_id__in=units) | Exists(co_unit)
 
 
-def condition(code: str, user, now: dt.datetime) -> Q:
-    """The cases in a queue, as a filter on visible cases."""
+def condition(code: str, reach, now: dt.datetime) -> Q:
+    """The cases in a queue, as a filter on visible cases (`reach`: a Reach, or a user)."""
     if code in ("received", "accepted", "shelved"):
         return Q(state=code)
     if code == "review":
@@ -152,20 +172,23 @@ def condition(code: str, user, now: dt.datetime) -> Q:
     if code == "callback":
         return Q(awaiting_callback_at__isnull=False)
     if code == "mine":
-        return Q(state__in=[State.DISPATCHED, State.SHELVED]) & _my_units_q(user)
+        return Q(state__in=[State.DISPATCHED, State.SHELVED]) & _my_units_q(reach_of(reach))
     raise KeyError(code)
 
 
-def counts(user, now: dt.datetime) -> dict[str, int]:
+def counts(reach, now: dt.datetime) -> dict[str, int]:
     """How many cases wait in each of the user's queues. One small count per queue, each
     answered from an index (state and due time, lead unit, or pending callbacks)."""
-    visible = Case.objects.visible_to(user)
-    return {q.code: visible.filter(condition(q.code, user, now)).count() for q in queues_for(user)}
+    reach = reach_of(reach)
+    visible = reach.cases()
+    return {
+        q.code: visible.filter(condition(q.code, reach, now)).count() for q in queues_for(reach)
+    }
 
 
-def lamp_counts(user, now: dt.datetime) -> dict[str, int]:
+def lamp_counts(reach, now: dt.datetime) -> dict[str, int]:
     """Open cases by warning lamp, for the 组长's and 督办's overview."""
-    visible = Case.objects.visible_to(user).filter(state__in=OPEN)
+    visible = reach_of(reach).cases().filter(state__in=OPEN)
     return {
         lamp: visible.filter(deadlines.lamp_filter(lamp, now)).count()
         for lamp in (Lamp.RED, Lamp.YELLOW, Lamp.GREEN)

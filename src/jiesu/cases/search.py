@@ -48,8 +48,8 @@ from django.db.models.expressions import RawSQL
 
 from jiesu.cases.models import Case, CaseSearch, Category, PhoneSearchKey, Tag
 from jiesu.core import params
+from jiesu.core.scoping import reach_of
 from jiesu.org.models import PII_ROLES
-from jiesu.org.queries import roles_of
 
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _TOKEN = re.compile(rf"[{_CJK}]+|[0-9a-z]+")
@@ -189,15 +189,16 @@ def phone_fields(changes: dict) -> dict:
     return {"caller_phone_digest": digest, "caller_phone_tail": tail}
 
 
-def may_search_phones(user) -> bool:
-    return user is not None and bool(roles_of(user) & PII_ROLES)
+def may_search_phones(reach) -> bool:
+    """Whether the user (a Reach, or a user; None: nobody) holds a role that may see phones."""
+    return reach is not None and bool(reach_of(reach).roles & PII_ROLES)
 
 
-def _phone_matches(user, **lookup) -> list[int]:
+def _phone_matches(reach, **lookup) -> list[int]:
     """Ids of the cases with this phone digest or tail whose phone the user may reveal."""
     from jiesu.cases.services import may_reveal  # services reaches the workflow
 
-    if not may_search_phones(user):
+    if not may_search_phones(reach):
         return []
     # the phone's own index, not the user's scope (without statistics SQLite would scan the
     # street's cases for it): may_reveal then decides on each of these few cases
@@ -208,7 +209,7 @@ def _phone_matches(user, **lookup) -> list[int]:
         .prefetch_related("co_units")
         .only("district__path", "street__path", "lead_unit__path")
     )
-    return [case.pk for case in cases if may_reveal(user, case)]
+    return [case.pk for case in cases if may_reveal(reach, case)]
 
 
 # --- the query ---------------------------------------------------------------------
@@ -265,7 +266,7 @@ class _Word:
     phone_only: Q | None = None  # a phone number: found by its digest, nothing else
 
 
-def _plan(word: str, user, tail: int) -> _Word:
+def _plan(word: str, reach, tail: int) -> _Word:
     phone = is_phone(word)
     folded = unicodedata.normalize("NFKC", word).lower()
     in_text = Q(title__icontains=word) | Q(content__icontains=word)
@@ -275,14 +276,14 @@ def _plan(word: str, user, tail: int) -> _Word:
     plan = _Word(word, in_text, terms, [], exact_in_index=terms == [folded])
     # 20261130 could be a local landline, but in a case number it is the day: look for both
     if phone and not _DATE.fullmatch(word):
-        ids = _phone_matches(user, caller_phone_digest=phone_keys(word)[0])
+        ids = _phone_matches(reach, caller_phone_digest=phone_keys(word)[0])
         plan.phone_only = Q(pk__in=ids)
         return plan
     callers = []
     if phone:
-        callers = _phone_matches(user, caller_phone_digest=phone_keys(word)[0])
+        callers = _phone_matches(reach, caller_phone_digest=phone_keys(word)[0])
     elif re.fullmatch(r"[0-9]{4}", folded):
-        callers = _phone_matches(user, caller_phone_tail=folded)
+        callers = _phone_matches(reach, caller_phone_tail=folded)
     if callers:
         plan.exact.append((f"SELECT id FROM cases_case WHERE {_in('id', callers)}", []))
     if NUMBER_PART.fullmatch(folded) and any(c.isdigit() for c in folded):
@@ -321,7 +322,7 @@ class Found:
 
 def find(query: str, user=None) -> Found:
     """Cases every word of the query finds (see the module's doc). Phone numbers find cases
-    only for a `user` who may reveal them; without a user, never.
+    only for a `user` (or a Reach) who may reveal them; without one, never.
 
     Each word gives a set of ids from indexed lookups, and the sets are intersected before
     any case row is read. Words found by their text alone share one set, from one index
@@ -334,7 +335,8 @@ def find(query: str, user=None) -> Found:
     if not words:
         return Found(Q(), False)
     tail = indexed_up_to()
-    plans = [_plan(word, user, tail) for word in words]
+    reach = reach_of(user) if user is not None else None
+    plans = [_plan(word, reach, tail) for word in words]
     condition, few = Q(), False
     for plan in plans:
         if plan.phone_only is not None:

@@ -1,4 +1,5 @@
-"""Writes about a case that are not state changes: attachments and personal-data reveals."""
+"""Writes about cases that are not state changes of one case: attachments, personal-data
+reveals, and merging 待确认 categories or communities into confirmed ones."""
 
 import hashlib
 import io
@@ -14,9 +15,10 @@ from django.utils import timezone
 
 from jiesu.cases import workflow
 from jiesu.cases.errors import InvalidInput, RoleRefused
-from jiesu.cases.models import Attachment
+from jiesu.cases.models import Attachment, Case
 from jiesu.core.masking import REVEALABLE
 from jiesu.core.models import PiiAccess, PiiField
+from jiesu.core.scoping import reach_of, unscoped
 from jiesu.org.models import PII_ROLES
 
 
@@ -104,8 +106,9 @@ def check_content(name: str, data: bytes) -> None:
             raise refused
 
 
-def may_reveal(user, case) -> bool:
-    return bool(workflow.roles_on_case(user, case, co_units_may=True) & PII_ROLES)
+def may_reveal(reach, case) -> bool:
+    """Whether the user (a Reach, or a user) may see the case's personal data in full."""
+    return bool(reach_of(reach).roles_on(case, co_units=True) & PII_ROLES)
 
 
 def reveal(case, *, by, field: str, channel: str = "web") -> str:
@@ -130,3 +133,26 @@ def reveal(case, *, by, field: str, channel: str = "web") -> str:
 
 
 PII_LABELS = dict(PiiField.choices)
+
+
+def merge_unconfirmed(unconfirmed: list, into, *, field: str) -> int:
+    """Move every case of the 待确认 categories (field="category") or communities
+    (field="community") an import created to the confirmed `into`, on each case's timeline,
+    then delete them. Returns the number of cases moved."""
+    if getattr(into, "unconfirmed", False):
+        raise InvalidInput("请选择一个已确认的目标。")
+    moved = 0
+    with transaction.atomic():
+        for item in unconfirmed:
+            if not item.unconfirmed or item.pk == into.pk:
+                raise InvalidInput(f"“{item}”不是待确认的,不能并入。")
+            if item.children.exists():
+                raise InvalidInput(f"“{item}”还有下级,请先合并下级。")
+            cases = Case.objects.filter(**{field: item}).select_related(
+                "district", "street", "lead_unit", "category", "community"
+            )
+            for case in unscoped(cases, why="a merge moves every case of the merged item"):
+                workflow.platform_update(case, by=None, changes={field: into})
+                moved += 1
+            item.delete()
+    return moved

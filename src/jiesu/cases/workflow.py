@@ -1,14 +1,19 @@
 """The only place a case changes state: one transition table and one function per action.
 
-Each action checks the table (state and role), validates its input, then in one
-transaction updates the case under an optimistic version check and appends one
-CaseEvent. Anything refused raises a WorkflowError with a Chinese message and changes
-nothing.
+Each action checks the table (state, role, what must be given), then in one transaction
+updates the case under an optimistic version check and appends one CaseEvent. Anything
+refused raises a WorkflowError with a Chinese message and changes nothing.
+
+Case events leave through one door: once a step's transaction commits, the handlers other
+apps `subscribe` to its action are called with the case and the step (assessment reopens a
+case after a bad platform callback). cases knows none of them.
 """
 
 import contextlib
 import contextvars
 import datetime as dt
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
@@ -26,9 +31,11 @@ from jiesu.cases.models import (
     Solved,
     State,
 )
-from jiesu.org.models import HANDLER_ROLES, UnitKind
+from jiesu.core.scoping import reach_of
+from jiesu.org.models import HANDLER_ROLES, HANDLING_KINDS
 from jiesu.org.models import Role as R
-from jiesu.org.queries import grants_of
+
+logger = logging.getLogger(__name__)
 
 S = State
 ALL_STATES = frozenset(S)
@@ -38,8 +45,22 @@ EVERYONE = frozenset(R) - {R.ADMIN}
 
 
 @dataclass(frozen=True)
+class Need:
+    """One thing an action must be given: the field, and its name in the refusal."""
+
+    name: str
+    label: str
+    picked: bool = False  # chosen from a list (请选择…), not written (请填写…)
+
+    @property
+    def message(self) -> str:
+        return f"请{'选择' if self.picked else '填写'}{self.label}。"
+
+
+@dataclass(frozen=True)
 class Transition:
-    """One row of the table: from which states, to which state (None: stays), who may."""
+    """One row of the table: from which states, to which state (None: stays), who may,
+    and what must be given (the forms require exactly these fields)."""
 
     action: str
     label: str
@@ -47,8 +68,13 @@ class Transition:
     target: str | None
     roles: frozenset
     why: str
+    needs: tuple[Need, ...] = ()
     co_units_may: bool = False  # handlers of co-units may act, not only the lead unit's
-    system: bool = False  # an import may take it with no user (by=None)
+    system: bool = False  # the system may take it with no user (by=None)
+
+    @property
+    def need_names(self) -> frozenset[str]:
+        return frozenset(n.name for n in self.needs)
 
 
 def _t(action, label, sources, target, roles, why, **kw) -> tuple[str, Transition]:
@@ -57,49 +83,73 @@ def _t(action, label, sources, target, roles, why, **kw) -> tuple[str, Transitio
     )
 
 
+def _n(*pairs: str, picked=()) -> tuple[Need, ...]:
+    """Needs from "field:label" pairs; `picked` names the fields chosen from a list."""
+    return tuple(Need(name, label, name in picked) for name, label in (p.split(":") for p in pairs))
+
+
 # fmt: off
 TRANSITIONS: dict[str, Transition] = dict([
     _t("sign", "签收", {S.RECEIVED}, S.ACCEPTED, DESK,
        "The desk takes the case within 30 minutes of arrival."),
     _t("return", "退回", {S.RECEIVED, S.ACCEPTED}, S.RETURNED, DESK,
-       "Not ours: back to the platform within 2 hours, with the reason."),
+       "Not ours: back to the platform within 2 hours, with the reason.",
+       needs=_n("reason:退回原因")),
     _t("dispute", "派单异议", {S.RECEIVED, S.ACCEPTED, S.DISPATCHED}, S.RETURNED, DESK,
-       "The platform sent it to the wrong place; raised after a unit has checked."),
+       "The platform sent it to the wrong place; raised after a unit has checked.",
+       needs=_n("reason:异议理由")),
     _t("approve_dispatch", "审批派单", {S.ACCEPTED}, None, {R.LEADER},
        "Special cases (e.g. 群体性诉求) are dispatched only after a leader approves."),
     _t("dispatch", "派单", {S.ACCEPTED}, S.DISPATCHED, DESK,
-       "Hand the case to a lead unit and optional co-units within 1 hour of signing."),
+       "Hand the case to a lead unit and optional co-units within 1 hour of signing.",
+       needs=_n("lead_unit:主办单位", picked={"lead_unit"})),
     _t("redispatch", "改派", {S.DISPATCHED}, S.DISPATCHED, DESK,
-       "The first unit was wrong: move the case, with the reason."),
+       "The first unit was wrong: move the case, with the reason.",
+       needs=_n("reason:改派原因", "lead_unit:主办单位", picked={"lead_unit"})),
     _t("contact", "联系诉求人", {S.DISPATCHED, S.SHELVED}, None, DESK | HANDLERS,
-       "Contacting the citizen is the 'response' the response rate counts.", co_units_may=True),
+       "Contacting the citizen is the 'response' the response rate counts.",
+       needs=_n("contact_at:联系时间", "way:联系方式"), co_units_may=True),
     _t("urge", "催办", {S.DISPATCHED, S.SHELVED}, None, DESK | {R.SUPERVISOR},
        "Chase the unit at the supervision nodes (2 h, 24 h, 7 d)."),
     _t("supervise", "督办", OPEN_STATES, None, {R.LEADER, R.SUPERVISOR},
-       "A superior's supervision order, recorded on the case."),
+       "A superior's supervision order, recorded on the case.",
+       needs=_n("note:督办意见")),
     _t("extend", "申请延期", {S.DISPATCHED}, None, HANDLERS | {R.LEADER},
-       "The unit asks for more time, with the reason."),
+       "The unit asks for more time, with the reason.",
+       needs=_n("reason:延期理由", "until:申请延期至")),
     _t("approve_extension", "批准延期", {S.DISPATCHED}, None, {R.LEADER},
-       "The leader decides the extension; approval moves the due time, keeps the original."),
+       "The leader decides the extension; approval moves the due time, keeps the original.",
+       needs=_n("approved:审批意见", picked={"approved"})),
     _t("reply", "提交办理结果", {S.DISPATCHED}, S.REPLIED, HANDLERS | {R.LEADER},
-       "The lead unit reports back in the five parts of a reply."),
+       "The lead unit reports back in the five parts of a reply.",
+       needs=_n("contact_at:联系时间", "contact_way:联系方式", "facts:核实情况",
+                "actions:采取措施", "result:办理结果或进展", "citizen_response:诉求人反馈")),
     _t("approve", "审核通过", {S.REPLIED}, S.CLOSED, {R.REVIEWER, R.LEADER},
        "The reply is complete and true: close and feed it back to the platform."),
     _t("reject", "驳回", {S.REPLIED}, S.DISPATCHED, {R.REVIEWER, R.LEADER},
-       "The reply is not good enough: back to the unit with the reason."),
+       "The reply is not good enough: back to the unit with the reason.",
+       needs=_n("reason:驳回原因")),
     _t("close", "办结", {S.ACCEPTED}, S.CLOSED, DESK,
-       "The desk answers the case itself (e.g. a consultation) without dispatching it."),
+       "The desk answers the case itself (e.g. a consultation) without dispatching it.",
+       needs=_n("answer:答复内容")),
     _t("callback", "回访", {S.CLOSED}, None, DESK | {R.ANALYST},
-       "Record the callback: valid, contacted, solved, satisfied."),
+       "Record the callback: valid, contacted, solved, satisfied. An import or another "
+       "system records the platform's result with no user.",
+       needs=_n("solved:是否解决", "satisfaction:是否满意", picked={"solved", "satisfaction"}),
+       system=True),
     _t("reopen", "重办", {S.CLOSED}, S.DISPATCHED, DESK,
        "The callback says unsolved or unsatisfied: the unit works on it again (a case the "
-       "desk closed itself, with no unit, goes back to the desk: 已签收)."),
+       "desk closed itself, with no unit, goes back to the desk: 已签收). The system reopens "
+       "by the scoring rule in force when a platform callback is bad (assessment.callbacks).",
+       needs=_n("reason:重办原因"), system=True),
     _t("shelve", "挂账", {S.DISPATCHED}, S.SHELVED, {R.LEADER},
-       "A long-running case is parked and reports progress monthly."),
+       "A long-running case is parked and reports progress monthly.",
+       needs=_n("reason:挂账原因")),
     _t("unshelve", "销账", {S.SHELVED}, S.DISPATCHED, {R.LEADER},
-       "The long-running matter can now be finished: back to the unit's normal handling."),
+       "The long-running matter can now be finished: back to the unit's normal handling.",
+       needs=_n("reason:销账说明")),
     _t("note", "备注", ALL_STATES, None, EVERYONE,
-       "Anything worth keeping on the timeline.", co_units_may=True),
+       "Anything worth keeping on the timeline.", needs=_n("text:备注内容"), co_units_may=True),
     _t("attach", "上传附件", ALL_STATES, None, EVERYONE,
        "Evidence and documents.", co_units_may=True),
     _t("update", "平台数据更新", ALL_STATES, None, DESK,
@@ -117,42 +167,22 @@ ACTION_LABELS = {a: t.label for a, t in TRANSITIONS.items()} | {
 # --- who may act -----------------------------------------------------------------
 
 
-def _co_units(case) -> list:
-    cached = getattr(case, "_jiesu_co_units", None)
-    if cached is None:
-        cached = list(case.co_units.all()) if case.pk else []
-        case._jiesu_co_units = cached
-    return cached
-
-
-def roles_on_case(user, case, *, co_units_may: bool = False) -> set[str]:
-    """Roles the user holds on this case: desk roles over its district or street,
-    handler roles over its lead unit (and co-units where the action allows)."""
-    desk_paths = [u.path for u in (case.district, case.street, case.lead_unit) if u is not None]
-    handler_units = [case.lead_unit] if case.lead_unit else []
-    if co_units_may:
-        handler_units += _co_units(case)
-    handler_paths = [u.path for u in handler_units]
-    roles = set()
-    for grant in grants_of(user):
-        paths = handler_paths if grant.role in HANDLER_ROLES else desk_paths
-        if any(p.startswith(grant.path) for p in paths):
-            roles.add(grant.role)
-    return roles
-
-
-def allowed_actions(user, case, among=None) -> list[str]:
-    """The actions (of `among`, or all) this user may take on this case now, in table order."""
+def allowed_actions(reach, case, among=None) -> list[str]:
+    """The actions (of `among`, or all) the user (a Reach, or a user) may take on this case
+    now, in table order."""
+    reach = reach_of(reach)
     return [
         action
         for action, t in TRANSITIONS.items()
         if (among is None or action in among)
         and case.state in t.sources
-        and roles_on_case(user, case, co_units_may=t.co_units_may) & t.roles
+        and reach.roles_on(case, co_units=t.co_units_may) & t.roles
     ]
 
 
 def check(case, action: str, user) -> Transition:
+    """The action's row if `user` may take it on the case now; `user` None is the system,
+    which takes only the rows marked `system`."""
     t = TRANSITIONS.get(action)
     if t is None:
         raise NotAllowed(f"未知的操作:{action}")
@@ -160,7 +190,7 @@ def check(case, action: str, user) -> Transition:
         raise NotAllowed(f"工单当前状态为“{State(case.state).label}”,不能{t.label}。")
     if user is None and t.system:
         return t
-    if not roles_on_case(user, case, co_units_may=t.co_units_may) & t.roles:
+    if user is None or not reach_of(user).roles_on(case, co_units=t.co_units_may) & t.roles:
         allowed = "、".join(sorted(R(r).label for r in t.roles))
         raise RoleRefused(f"您在本工单上没有“{t.label}”的权限(需要:{allowed})。")
     return t
@@ -192,7 +222,12 @@ def step_fields(case, step: Step) -> dict:
 
 
 class DatabaseRecorder:
-    """Writes one step: conditional update on the version, co-units, one event."""
+    """Writes one step: conditional update on the version, co-units, one event; then, once
+    the transaction commits, hands the step to its action's subscribers (`publish` False:
+    a replay of a history that already holds its consequences, such as the demo's)."""
+
+    def __init__(self, *, publish: bool = True):
+        self.publish = publish
 
     def record(self, case, step: Step) -> None:
         fields = step_fields(case, step)
@@ -225,7 +260,41 @@ class DatabaseRecorder:
                 reason=step.reason,
                 payload=step.payload,
             )
+            if self.publish and _subscribers.get(step.action):
+                transaction.on_commit(lambda: _deliver(case, step))
         apply_fields(case, fields)
+
+
+# --- the event door: other apps hear of committed steps -----------------------------
+
+Handler = Callable[[Case, Step], None]
+_subscribers: dict[str, list[Handler]] = {}
+
+
+def subscribe(action: str, handler: Handler) -> None:
+    """Call `handler(case, step)` after each committed step of `action` (a transition or
+    `receive`/`reschedule`). How other apps follow cases without cases importing them."""
+    if action not in ACTION_LABELS:
+        raise ValueError(f"unknown action {action!r}")
+    handlers = _subscribers.setdefault(action, [])
+    if handler not in handlers:
+        handlers.append(handler)
+
+
+def unsubscribe(action: str, handler: Handler) -> None:
+    if handler in _subscribers.get(action, []):
+        _subscribers[action].remove(handler)
+
+
+def _deliver(case, step: Step) -> None:
+    """Each subscriber in its own transaction; one that fails is logged and rolled back,
+    and neither the step (already committed) nor the other subscribers suffer."""
+    for handler in list(_subscribers.get(step.action, [])):
+        try:
+            with transaction.atomic():
+                handler(case, step)
+        except Exception:
+            logger.exception("subscriber %r failed on %s of case %s", handler, step.action, case.pk)
 
 
 _DATABASE = DatabaseRecorder()
@@ -285,10 +354,26 @@ class _Probe:
         return getattr(self._case, name)
 
 
-def _require(value, field_name: str, label: str):
-    if value is None or (isinstance(value, str) and not value.strip()):
-        raise InvalidInput(f"请填写{label}。", field=field_name)
+def _missing(value) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _stripped(value):
     return value.strip() if isinstance(value, str) else value
+
+
+def _require(value, field_name: str, label: str):
+    if _missing(value):
+        raise InvalidInput(f"请填写{label}。", field=field_name)
+    return _stripped(value)
+
+
+def _given(t: Transition, **values) -> dict:
+    """The values of the row's needs, text stripped; the first one missing is refused."""
+    for need in t.needs:
+        if _missing(values[need.name]):
+            raise InvalidInput(need.message, field=need.name)
+    return {name: _stripped(value) for name, value in values.items()}
 
 
 # --- intake ------------------------------------------------------------------------
@@ -341,16 +426,14 @@ def sign(case, *, by, at=None) -> Case:
 
 def return_case(case, *, by, reason, at=None) -> Case:
     """退回 to the platform: not within this office's remit."""
-    check(case, "return", by)
-    reason = _require(reason, "reason", "退回原因")
+    reason = _given(check(case, "return", by), reason=reason)["reason"]
     at = at or timezone.now()
     return _run(case, "return", by=by, at=at, reason=reason, changes={"returned_at": at})
 
 
 def dispute(case, *, by, reason, at=None) -> Case:
     """派单异议: the platform dispatched the case to the wrong office."""
-    check(case, "dispute", by)
-    reason = _require(reason, "reason", "异议理由")
+    reason = _given(check(case, "dispute", by), reason=reason)["reason"]
     at = at or timezone.now()
     return _run(case, "dispute", by=by, at=at, reason=reason, changes={"returned_at": at})
 
@@ -366,12 +449,9 @@ def approve_dispatch(case, *, by, note="", at=None) -> Case:
 
 
 def _check_units(case, lead_unit, co_units):
-    if lead_unit is None:
-        raise InvalidInput("请选择主办单位。", field="lead_unit")
-    handling = {UnitKind.OFFICE, UnitKind.COMMUNITY, UnitKind.VILLAGE, UnitKind.COMPANY}
     home = case.street or case.district
     for unit in [lead_unit, *co_units]:
-        if unit.kind not in handling or not unit.active:
+        if unit.kind not in HANDLING_KINDS or not unit.active:
             raise InvalidInput(f"“{unit.name}”不是可承办的单位。", field="lead_unit")
         if not unit.is_within(home):
             raise InvalidInput(f"“{unit.name}”不在{home.name}辖内。", field="lead_unit")
@@ -406,10 +486,10 @@ def dispatch(
 ) -> Case:
     """派单 to a lead unit (主办) and optional co-units (协办), optionally with a tighter
     due time for the unit."""
-    check(case, "dispatch", by)
+    _given(check(case, "dispatch", by), lead_unit=lead_unit)
     co_units = list(co_units)
     _check_units(case, lead_unit, co_units)
-    is_leader = R.LEADER in roles_on_case(by, case)
+    is_leader = R.LEADER in reach_of(by).roles_on(case)
     if case.special and not case.dispatch_approved and not is_leader:
         raise NotAllowed(f"“{case.special}”工单须经组长审批后方可派单。")
     at = at or timezone.now()
@@ -437,8 +517,7 @@ def redispatch(
     case, *, by, lead_unit, co_units=(), reason, unit_due_at=None, due_reason="", at=None
 ) -> Case:
     """改派 to another unit, with the reason."""
-    check(case, "redispatch", by)
-    reason = _require(reason, "reason", "改派原因")
+    reason = _given(check(case, "redispatch", by), reason=reason, lead_unit=lead_unit)["reason"]
     co_units = list(co_units)
     _check_units(case, lead_unit, co_units)
     at = at or timezone.now()
@@ -462,9 +541,7 @@ def redispatch(
 
 def contact(case, *, by, contact_at, way, summary="", at=None) -> Case:
     """联系诉求人: the first contact is the case's response."""
-    check(case, "contact", by)
-    _require(contact_at, "contact_at", "联系时间")
-    way = _require(way, "way", "联系方式")
+    way = _given(check(case, "contact", by), contact_at=contact_at, way=way)["way"]
     changes = {} if case.contacted_at else {"contacted_at": contact_at}
     return _run(
         case,
@@ -485,16 +562,13 @@ def urge(case, *, by, note="", at=None) -> Case:
 
 def supervise(case, *, by, note, at=None) -> Case:
     """督办, by a superior."""
-    check(case, "supervise", by)
-    note = _require(note, "note", "督办意见")
+    note = _given(check(case, "supervise", by), note=note)["note"]
     return _run(case, "supervise", by=by, at=at, reason=note)
 
 
 def request_extension(case, *, by, until, reason, at=None) -> Case:
     """申请延期 to a new due time."""
-    check(case, "extend", by)
-    reason = _require(reason, "reason", "延期理由")
-    _require(until, "until", "申请延期至")
+    reason = _given(check(case, "extend", by), reason=reason, until=until)["reason"]
     if case.extension_requested_until:
         raise NotAllowed("已有待审批的延期申请,请等待组长审批。")
     if case.due_at and until <= case.due_at:
@@ -512,7 +586,7 @@ def request_extension(case, *, by, until, reason, at=None) -> Case:
 
 def approve_extension(case, *, by, approved=True, note="", at=None) -> Case:
     """批准 (or refuse) the pending extension; approval keeps the original due time."""
-    check(case, "approve_extension", by)
+    _given(check(case, "approve_extension", by), approved=approved)
     until = case.extension_requested_until
     if until is None:
         raise NotAllowed("该工单没有待审批的延期申请。")
@@ -534,14 +608,7 @@ def approve_extension(case, *, by, approved=True, note="", at=None) -> Case:
     )
 
 
-REPLY_PARTS = {
-    "contact_at": "联系时间",
-    "contact_way": "联系方式",
-    "facts": "核实情况",
-    "actions": "采取措施",
-    "result": "办理结果或进展",
-    "citizen_response": "诉求人反馈",
-}
+REPLY_PARTS = {need.name: need.label for need in TRANSITIONS["reply"].needs}
 
 
 def reply(
@@ -559,17 +626,15 @@ def reply(
 ) -> Case:
     """提交办理结果 in the five parts of a reply. `override` holds the findings of the
     submission check the unit submitted despite, and its reason, kept for the reviewer."""
-    check(case, "reply", by)
-    values = {
-        "contact_at": contact_at,
-        "contact_way": contact_way,
-        "facts": facts,
-        "actions": actions,
-        "result": result,
-        "citizen_response": citizen_response,
-    }
-    for name, label in REPLY_PARTS.items():
-        values[name] = _require(values[name], name, label)
+    values = _given(
+        check(case, "reply", by),
+        contact_at=contact_at,
+        contact_way=contact_way,
+        facts=facts,
+        actions=actions,
+        result=result,
+        citizen_response=citizen_response,
+    )
     at = at or timezone.now()
     body = dict(values, contact_at=contact_at.isoformat(), unit=str(case.lead_unit))
     if override:
@@ -598,15 +663,13 @@ def approve(case, *, by, note="", at=None) -> Case:
 
 def reject(case, *, by, reason, at=None) -> Case:
     """驳回 the reply to the unit, with the reason."""
-    check(case, "reject", by)
-    reason = _require(reason, "reason", "驳回原因")
+    reason = _given(check(case, "reject", by), reason=reason)["reason"]
     return _run(case, "reject", by=by, at=at, reason=reason)
 
 
 def close(case, *, by, answer, at=None) -> Case:
     """办结 directly at the desk, without dispatching."""
-    check(case, "close", by)
-    answer = _require(answer, "answer", "答复内容")
+    answer = _given(check(case, "close", by), answer=answer)["answer"]
     at = at or timezone.now()
     return _run(
         case,
@@ -622,14 +685,27 @@ CALLBACK_KINDS = {"pre": "预回访", "official": "平台回访"}
 
 
 def callback(
-    case, *, by, valid, contacted, solved, satisfaction, kind="official", note="", at=None
+    case,
+    *,
+    by,
+    valid,
+    contacted,
+    solved,
+    satisfaction,
+    kind="official",
+    note="",
+    at=None,
+    source="",
 ) -> Case:
     """回访 results: 是否有效回访, 是否联系, 是否解决, 是否满意. The office's own pre-callback
     (预回访) is kept apart and never scores; the platform's result scores, and its first
-    result is kept beside the final one."""
-    check(case, "callback", by)
+    result is kept beside the final one. `by` None: recorded by the system (an import with
+    no user); `source` says where the result came from ("import", "api", "open311"; "" for
+    the page) and is kept on the timeline."""
+    t = check(case, "callback", by)
     if kind not in CALLBACK_KINDS:
         raise InvalidInput("请选择回访类型。", field="kind")
+    _given(t, solved=solved, satisfaction=satisfaction)
     if solved not in Solved.values:
         raise InvalidInput("请选择是否解决。", field="solved")
     if satisfaction not in Satisfaction.values:
@@ -654,7 +730,7 @@ def callback(
         at=at,
         reason=note,
         changes=changes,
-        payload=dict(results, kind=kind),
+        payload=dict(results, kind=kind, **({"source": source} if source else {})),
     )
 
 
@@ -662,8 +738,7 @@ def reopen(case, *, by, reason, at=None) -> Case:
     """重办 after an unsolved or unsatisfied callback: back to the lead unit, or, for a case
     the desk answered itself without dispatching, back to the desk to dispatch or answer
     again."""
-    check(case, "reopen", by)
-    reason = _require(reason, "reason", "重办原因")
+    reason = _given(check(case, "reopen", by), reason=reason)["reason"]
     return _run(
         case,
         "reopen",
@@ -677,22 +752,19 @@ def reopen(case, *, by, reason, at=None) -> Case:
 
 def shelve(case, *, by, reason, at=None) -> Case:
     """挂账."""
-    check(case, "shelve", by)
-    reason = _require(reason, "reason", "挂账原因")
+    reason = _given(check(case, "shelve", by), reason=reason)["reason"]
     return _run(case, "shelve", by=by, at=at, reason=reason)
 
 
 def unshelve(case, *, by, reason, at=None) -> Case:
     """销账: back to normal handling."""
-    check(case, "unshelve", by)
-    reason = _require(reason, "reason", "销账说明")
+    reason = _given(check(case, "unshelve", by), reason=reason)["reason"]
     return _run(case, "unshelve", by=by, at=at, reason=reason)
 
 
 def note(case, *, by, text, at=None) -> Case:
     """备注."""
-    check(case, "note", by)
-    text = _require(text, "text", "备注内容")
+    text = _given(check(case, "note", by), text=text)["text"]
     return _run(case, "note", by=by, at=at, reason=text)
 
 

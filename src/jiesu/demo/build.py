@@ -8,8 +8,7 @@ from collections.abc import Callable
 
 from django.db import DEFAULT_DB_ALIAS, connections
 
-from jiesu.cases import bulkload as bulk_writer
-from jiesu.cases import deadlines, workflow
+from jiesu.cases import deadlines, fastinsert, workflow
 from jiesu.cases.models import Case
 from jiesu.core import calendar
 from jiesu.demo.generate import CHUNK, Generator, Script
@@ -62,22 +61,24 @@ def build_cases(
             progress(min(count, chunks_done * chunk_size), time.monotonic() - started)
 
     if not bulk:
-        for index in range(generator.chunks):
-            for script in generator.chunk(index):
-                play(script, now)
-            report(index + 1)
+        # a script is a whole history: its reopenings are in it, so nobody is told of steps
+        with workflow.recording(workflow.DatabaseRecorder(publish=False)):
+            for index in range(generator.chunks):
+                for script in generator.chunk(index):
+                    play(script, now)
+                report(index + 1)
         return
-    first_pk = bulk_writer.next_case_pk()
-    with bulk_writer.fast_sqlite():
+    first_pk = fastinsert.next_case_pk()
+    with fastinsert.fast_sqlite():
         for done, batch in enumerate(_batches(generator, first_pk, workers), start=1):
-            bulk_writer.write(batch)
+            fastinsert.write(batch)
             report(done)
-        bulk_writer.finish()
+        fastinsert.finish()
 
 
-def render(generator: Generator, first_pk: int, index: int) -> bulk_writer.Batch:
+def render(generator: Generator, first_pk: int, index: int) -> fastinsert.Batch:
     """Play one chunk into a BulkRecorder and hand back its rows; touches no database."""
-    recorder = bulk_writer.BulkRecorder(first_pk + index * generator.chunk_size)
+    recorder = fastinsert.BulkRecorder(first_pk + index * generator.chunk_size)
     with workflow.recording(recorder):
         for script in generator.chunk(index):
             play(script, generator.now)
@@ -87,7 +88,7 @@ def render(generator: Generator, first_pk: int, index: int) -> bulk_writer.Batch
 _job: tuple | None = None  # what forked workers render from: (generator, first_pk)
 
 
-def _render(index: int) -> bulk_writer.Batch:
+def _render(index: int) -> fastinsert.Batch:
     return render(*_job, index)
 
 

@@ -5,6 +5,7 @@ import datetime as dt
 
 from jiesu.cases.models import Case
 from jiesu.cases.search import tokens
+from jiesu.core.scoping import reach_of
 
 WINDOW = dt.timedelta(days=7)
 SIMILAR = 0.3
@@ -16,12 +17,14 @@ def similarity(a: str, b: str) -> float:
     return len(x & y) / len(x | y) if x and y else 0.0
 
 
-def same_caller(user, *, platform, caller_phone, received_at):
-    """Visible cases from the other platform with this caller phone within 7 days."""
+def same_caller(reach, *, platform, caller_phone, received_at):
+    """The cases the user (a Reach, or a user) sees from the other platform with this caller
+    phone within 7 days."""
     if not (platform and caller_phone and received_at):
         return Case.objects.none()
     return (
-        Case.objects.visible_to(user)
+        reach_of(reach)
+        .cases()
         .exclude(platform=platform)
         .filter(
             caller_phone=caller_phone,
@@ -31,11 +34,11 @@ def same_caller(user, *, platform, caller_phone, received_at):
     )
 
 
-def possible_duplicates(user, case, *, limit: int = 5) -> list[tuple[Case, float]]:
+def possible_duplicates(reach, case, *, limit: int = 5) -> list[tuple[Case, float]]:
     """Cases from the other platform with the same caller within 7 days and similar text,
     most similar first."""
     others = same_caller(
-        user, platform=case.platform, caller_phone=case.caller_phone, received_at=case.received_at
+        reach, platform=case.platform, caller_phone=case.caller_phone, received_at=case.received_at
     ).exclude(pk=case.pk)[:50]
     text = f"{case.title} {case.content}"
     scored = [(other, similarity(text, f"{other.title} {other.content}")) for other in others]

@@ -5,8 +5,9 @@ from dataclasses import dataclass
 
 from django.db.models import Count
 
-from jiesu.cases.forms import category_label
+from jiesu.cases.labels import category_label
 from jiesu.cases.models import Case, Category
+from jiesu.core.scoping import unscoped
 from jiesu.knowledge.models import RoutingRule
 
 HISTORY_DAYS = 365
@@ -44,8 +45,10 @@ def suggest(case, *, limit: int = 3) -> list[Suggestion]:
             add(rule.unit_id, rule.unit.name, f"派单规则:{category_label(rule.category)}", score)
 
     since = case.received_at - dt.timedelta(days=HISTORY_DAYS)
-    similar = Case.objects.filter(received_at__gte=since, street_id=case.street_id).exclude(
-        pk=case.pk
+    similar = unscoped(
+        Case.objects.filter(received_at__gte=since, street_id=case.street_id).exclude(pk=case.pk),
+        why="a suggestion counts where the street's similar cases went, whoever may see them; "
+        "only unit names and counts leave this function",
     )
     for field, label, weight in [("community_id", "同社区同类", 60), (None, "同类", 40)]:
         if not case.category_id:

@@ -3,19 +3,13 @@ from django.contrib import admin
 from jiesu.org.models import Membership, Unit
 
 
-@admin.action(description="把所选的待确认社区/村并入所选的一个已确认社区/村")
-def merge_communities(modeladmin, request, queryset):
-    from jiesu.cases.admin import merge_selected
-
-    merge_selected(modeladmin, request, queryset, field="community")
-
-
 @admin.register(Unit)
 class UnitAdmin(admin.ModelAdmin):
+    """Units; cases.admin adds the action that merges 待确认 communities (it moves cases)."""
+
     list_display = ["name", "kind", "parent", "code", "active", "unconfirmed"]
     list_filter = ["kind", "active", "unconfirmed"]
     search_fields = ["name", "pinyin_initials", "code"]
-    actions = [merge_communities]
 
 
 @admin.register(Membership)

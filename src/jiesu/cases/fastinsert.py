@@ -1,8 +1,9 @@
 """BulkRecorder: what workflow.DatabaseRecorder does, to objects in memory, written in batches.
 
 The workflow still runs every check and computes every field; only the persistence
-differs. For loaders that create whole cases under fresh ids while they hold the write lock
-(the demo and the spreadsheet import).
+differs, and nothing is published to the workflow's subscribers. For loaders that create
+whole cases under fresh ids while they hold the write lock (the demo and the spreadsheet
+import). (The 批量 bar of a case list is cases.batch.)
 """
 
 import contextlib

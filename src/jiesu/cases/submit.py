@@ -1,4 +1,6 @@
-"""Runs a workflow action from submitted data (a web form or an API body)."""
+"""Submitted data (a web form, an API body) turned into a workflow call: the action's form
+validates it, then the workflow function runs. What follows a step (a bad callback's
+reopening) follows from the workflow's event door, not from here."""
 
 from django.db import transaction
 
@@ -44,8 +46,4 @@ def perform(
         case = workflow.ACTION_FUNCTIONS[action](case, by=by, **form.cleaned_data)
         for upload in files:
             services.store_attachment(case, by=by, name=upload.name, data=upload.read())
-        if action == "callback" and form.cleaned_data["kind"] == "official":
-            from jiesu.assessment.callbacks import reopen_if_bad
-
-            reopen_if_bad(case, by=by)
     return case
