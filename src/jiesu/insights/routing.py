@@ -36,7 +36,10 @@ def suggest(case, *, limit: int = 3) -> list[Suggestion]:
 
     if case.category_id:
         chain = _ancestors(case.category)
-        rules = RoutingRule.objects.filter(category_id__in=chain).select_related("unit", "category")
+        rules = unscoped(
+            RoutingRule.objects.filter(category_id__in=chain).select_related("unit", "category"),
+            why="a suggestion applies the office's rules for the category, whoever keeps them",
+        )
         for rule in rules:
             if rule.community_id not in (None, case.community_id) or not rule.unit.active:
                 continue
