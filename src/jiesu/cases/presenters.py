@@ -1,12 +1,16 @@
-"""How a case is shown: personal data always masked here, the timeline as sentences."""
+"""How a case is shown on the pages: personal data always masked (cases.display), the
+timeline as sentences."""
 
 import datetime as dt
 
 from django.utils import timezone
 
+from jiesu.cases.display import masked_pii, masked_reply
 from jiesu.cases.models import Satisfaction, Solved
 from jiesu.cases.workflow import ACTION_LABELS
-from jiesu.core.masking import MASKERS, mask_data, mask_text, masked, own_data
+from jiesu.core.masking import mask_text
+
+__all__ = ["TEXT_FIELDS", "event_story", "masked_event", "masked_pii", "masked_reply"]
 
 PLATFORM_LABELS = {"city": "市级平台", "district": "区级平台"}
 
@@ -18,24 +22,6 @@ TEXT_FIELDS = {
     "reply": "办理结果",
     "notes": "流转记录说明",
 }
-
-
-def masked_pii(case, *, content: bool = True) -> dict:
-    """The caller's fields masked, and the title and content with any phone, identity-card
-    or bank-card number (and the caller's own data) masked inside them. Lists, which show
-    no content, pass content=False."""
-    own = own_data(case)
-    out = {name: masked(name, own[name]) for name in MASKERS}
-    out["title"] = mask_text(case.title, own)
-    out["location"] = mask_text(case.location, own)
-    out["company_name"] = mask_text(case.company_name, own)
-    if content:
-        out["content"] = mask_text(case.content, own)
-    return out
-
-
-def masked_reply(case) -> dict:
-    return mask_data(dict(case.reply or {}), own_data(case))
 
 
 def masked_event(event, own: dict) -> tuple[str, str]:

@@ -1,6 +1,5 @@
 """Case ledgers as Excel files. Personal data is always masked in anything that leaves."""
 
-import io
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import timezone
@@ -8,7 +7,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from jiesu.cases.presenters import masked_pii, masked_reply
+from jiesu.cases.display import masked_pii, masked_reply
+from jiesu.core.workbooks import workbook_bytes
 
 # Headers as the platform's own exports name them, so the ledger reads the same.
 COLUMNS = [
@@ -120,6 +120,4 @@ def cases_xlsx(cases, *, with_callback: bool = False) -> bytes:
                 vertical="top", wrap_text=cell.column_letter in ("E", "F", "O")
             )
     sheet.freeze_panes = "A2"
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return workbook_bytes(book)
