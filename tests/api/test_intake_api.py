@@ -101,3 +101,37 @@ def test_rate_limit_is_429(client, bearer, settings):
     assert codes == [200, 200, 200, 429]
     assert client.get("/api/v1/cases", **headers).json()["error"]["code"] == "rate_limited"
     cache.clear()
+
+
+def test_a_callback_result_sent_by_api_is_a_callback_and_a_bad_one_reopens(
+    client, bearer, closed_case, people, django_capture_on_commit_callbacks
+):
+    case = closed_case("hly")
+    body = {
+        "platform": "city",
+        "platform_no": case.platform_no,
+        "received_at": "2026-10-05T09:00:00+08:00",
+        "title": case.title,
+        "content": case.content,
+        "callback_valid": True,
+        "callback_contacted": True,
+        "callback_solved": "未解决",
+        "callback_satisfaction": "满意",
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post(client, "/api/v1/cases", body, bearer("zuoxi"))
+    assert (response.status_code, response.json()["outcome"]) == (200, "updated")
+    callback, reopen = list(case.events.order_by("pk"))[-2:]
+    assert (callback.action, callback.actor) == ("callback", people["zuoxi"])
+    assert callback.payload == {
+        "callback_valid": True,
+        "callback_contacted": True,
+        "callback_solved": "unsolved",
+        "callback_satisfaction": "satisfied",
+        "kind": "official",
+        "source": "api",
+    }
+    assert (reopen.action, reopen.actor) == ("reopen", None)
+    case.refresh_from_db()
+    assert case.state == "dispatched" and case.callback_solved == "unsolved"
+    assert not case.events.filter(action="update").exists()

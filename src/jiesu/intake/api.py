@@ -98,7 +98,7 @@ def _receive(request, cases: list[CaseIn]):
                 platform=platform,
                 street=street,
                 user=user,
-                source=user.username,
+                sender=user.username,
             )
             rows += [(i, row) for (i, _), row in zip(mine, done, strict=True)]
     return sorted(rows, key=lambda pair: pair[0])

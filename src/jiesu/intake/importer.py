@@ -18,10 +18,10 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from jiesu.assessment.callbacks import reopen_if_bad
-from jiesu.cases import bulkload, workflow
+from jiesu.cases import fastinsert, workflow
 from jiesu.cases.errors import WorkflowError
-from jiesu.cases.models import Case, Category, Channel, RequestType, Tag
+from jiesu.cases.models import Case, Category, Channel, RequestType, Satisfaction, Solved, Tag
+from jiesu.core.scoping import unscoped
 from jiesu.intake import columns as C
 from jiesu.intake import labels
 from jiesu.intake.models import ColumnMapping, ImportRow, ImportRun, ImportStatus, RowOutcome
@@ -55,6 +55,13 @@ UPDATABLE = (
 )
 
 
+CALLBACK_RESULTS = (
+    "callback_valid",
+    "callback_contacted",
+    "callback_solved",
+    "callback_satisfaction",
+)
+# A row carries a callback result when it says one of these.
 CALLBACK_FIELDS = {"callback_solved", "callback_satisfaction"}
 
 
@@ -310,8 +317,9 @@ def convert(number: int, row: list, header: list, columns: dict[int, str], looku
 
 
 class Importer:
-    def __init__(self, run: ImportRun, user, progress=None):
+    def __init__(self, run: ImportRun, user, progress=None, *, source: str = "import"):
         self.run, self.user, self.progress = run, user, progress
+        self.source = source  # how callback results came: "import" or "api"
         self.street = run.street
         self.district = self.street.parent
         self.lookups = Lookups(self.street)
@@ -326,14 +334,18 @@ class Importer:
                 with connection.cursor() as cursor:
                     cursor.execute("LOCK TABLE cases_case IN SHARE ROW EXCLUSIVE MODE")
             numbers = [r.platform_no for r in results if r.platform_no]
+            known = unscoped(
+                Case.objects.filter(platform=run.platform, platform_no__in=numbers),
+                why="a row is the case of its platform number; the workflow checks each update",
+            )
             existing = {
                 c.platform_no: c
-                for c in Case.objects.filter(
-                    platform=run.platform, platform_no__in=numbers
-                ).select_related("district", "street", "lead_unit", "category", "community")
+                for c in known.select_related(
+                    "district", "street", "lead_unit", "category", "community"
+                )
             }
             rows, fresh = [], []
-            recorder = bulkload.BulkRecorder(bulkload.next_case_pk())
+            recorder = fastinsert.BulkRecorder(fastinsert.next_case_pk())
             seen: dict[str, Case] = {}
             for r in results:
                 outcome, case, message = self._one(r, existing, seen, recorder)
@@ -350,9 +362,9 @@ class Importer:
                 )
                 if outcome == RowOutcome.CREATED:
                     fresh.append(case)
-            bulkload.write(recorder.take())
+            fastinsert.write(recorder.take())
             if connection.vendor == "postgresql" and fresh:
-                bulkload.finish()
+                fastinsert.finish()
             ImportRow.objects.bulk_create(rows, batch_size=500)
             for row in rows:
                 setattr(run, row.outcome, getattr(run, row.outcome) + 1)
@@ -435,7 +447,7 @@ class Importer:
                 changes["source_labels"] = written
             if not changes:
                 return RowOutcome.UNCHANGED, case, ""
-            update_case(case, changes, by=self.user)
+            update_case(case, changes, by=self.user, source=self.source)
             return RowOutcome.UPDATED, case, "、".join(changes)
         except WorkflowError as err:
             self.failures.append((r.number, err.field or "", "", err.message))
@@ -447,22 +459,46 @@ def _failure(column: str, value: str, reason: str) -> str:
     return f"{column}:{reason}" + (f"(原值“{value[:30]}”)" if value else "")
 
 
-def update_case(case, changes: dict, *, by) -> None:
-    """Changes a case already here through the workflow (平台数据更新, on its timeline); a
-    platform callback result also sets the callback fields and may reopen the case."""
+def update_case(case, changes: dict, *, by, source: str = "import") -> None:
+    """Changes a case already here through the workflow: its own fields as 平台数据更新, a
+    platform callback result as 回访 like one recorded on the page (`source` says how it
+    came), whose subscribers may reopen the case. A result the case cannot take as a
+    回访 (not closed here, or 是否解决/是否满意 missing) is kept as platform data."""
+    changes = dict(changes)
+    results = {n: changes.pop(n) for n in CALLBACK_RESULTS if n in changes}
+    if results and not (CALLBACK_FIELDS & results.keys() and _takes_callback(case, results)):
+        changes.update(results)
+        results = {}
     derived = _official_callback(case, changes) if CALLBACK_FIELDS & changes.keys() else {}
     with transaction.atomic():
-        workflow.platform_update(case, by=by, changes=changes, derived=derived)
-        if CALLBACK_FIELDS & changes.keys():
-            reopen_if_bad(case, by=by)
+        if changes:
+            workflow.platform_update(case, by=by, changes=changes, derived=derived)
+        if results:
+            workflow.callback(
+                case,
+                by=by,
+                **{short: results.get(name, getattr(case, name)) for short, name in _RESULT},
+                kind="official",
+                source=source,
+            )
+
+
+_RESULT = tuple((n.removeprefix("callback_"), n) for n in CALLBACK_RESULTS)
+
+
+def _takes_callback(case, results: dict) -> bool:
+    if case.state not in workflow.TRANSITIONS["callback"].sources:
+        return False
+    solved = results.get("callback_solved", case.callback_solved)
+    satisfaction = results.get("callback_satisfaction", case.callback_satisfaction)
+    return solved in Solved.values and satisfaction in Satisfaction.values
 
 
 def _official_callback(case, changes: dict) -> dict:
-    """A platform callback arriving in an export: its time, and the first result kept."""
+    """A platform result kept as platform data: its time, and the first result kept."""
     extra = {"callback_at": timezone.now(), "awaiting_callback_at": None}
     if not case.first_callback:
-        names = ("callback_valid", "callback_contacted", "callback_solved", "callback_satisfaction")
-        extra["first_callback"] = {n: changes.get(n, getattr(case, n)) for n in names}
+        extra["first_callback"] = {n: changes.get(n, getattr(case, n)) for n in CALLBACK_RESULTS}
     return extra
 
 
@@ -545,7 +581,7 @@ def import_file(
         run.save(update_fields=["total_rows"])
         importer = Importer(run, user, progress)
         results = [convert(n, row, header, columns, importer.lookups) for n, row in body]
-        with bulkload.fast_sqlite():
+        with fastinsert.fast_sqlite():
             if all_or_nothing:
                 _all_or_nothing(importer, results)
             else:
@@ -585,19 +621,19 @@ def _all_or_nothing(importer: Importer, results: list[RowResult]) -> None:
         run.message = f"有 {failed} 行出错,按“全部成功才导入”的要求,本次未导入任何工单。"
 
 
-def import_records(records: list[dict], *, platform: str, street: Unit, user, source: str):
-    """Cases sent by another system, as dicts keyed by the column names of
+def import_records(records: list[dict], *, platform: str, street: Unit, user, sender: str):
+    """Cases sent by another system (the intake API), as dicts keyed by the column names of
     `intake.columns.ALIASES`; handled exactly like rows of an export. Returns the run and
     its rows in order."""
     run = ImportRun.objects.create(
         platform=platform,
-        file_name=f"接口:{source}"[:200],
+        file_name=f"接口:{sender}"[:200],
         street=street,
         started_by=user,
         sha256="",
         total_rows=len(records),
     )
-    importer = Importer(run, user)
+    importer = Importer(run, user, source="api")
     names = sorted({name for record in records for name in record})
     columns_ = dict(enumerate(names))
     results = [
