@@ -12,8 +12,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from openpyxl import Workbook
 
-from jiesu.cases import bulkload, queries, search, workflow
+from jiesu.cases import fastinsert, queries, search, workflow
+from jiesu.cases.filters import CaseFilter
 from jiesu.cases.models import Case, CaseSearch, Category, PhoneSearchKey, Tag
+from jiesu.org.access import Reach
 from jiesu.org.models import Membership, Role
 from tests.conftest import at
 from tests.intake.conftest import HEADER, export_row
@@ -215,7 +217,7 @@ def test_the_keys_follow_the_phone_on_every_path(callers, people, org):
 
 
 def test_bulk_written_cases_carry_the_keys(org, people):
-    recorder = bulkload.BulkRecorder(bulkload.next_case_pk())
+    recorder = fastinsert.BulkRecorder(fastinsert.next_case_pk())
     with workflow.recording(recorder):
         case = workflow.receive(
             platform="city",
@@ -228,7 +230,7 @@ def test_bulk_written_cases_carry_the_keys(org, people):
             street=org["street"],
             received_at=at("2026-03-02 09:00"),
         )
-    bulkload.write(recorder.take())  # as the demo and the import write new cases
+    fastinsert.write(recorder.take())  # as the demo and the import write new cases
     assert found("13655556666", people["zuoxi"]) == {case.pk}
     assert found("6666", people["zuoxi"]) == {case.pk}
 
@@ -372,7 +374,8 @@ def test_few_matches_are_listed_from_the_matches(numbered, people):
     assert search.find("0302987", user).few
     assert not search.find("", user).few
     for query in ("13800002222", "0302 垃圾", "市容环卫", "楼道灯"):
-        listed = queries.case_list(user, queries.CaseFilter(q=query))
+        found_by_filter = CaseFilter({"q": query}, Reach(user).cases(), user=user)
+        listed = queries.case_list(found_by_filter.qs)
         assert {c.pk for c in listed} == found(query, user), query
         assert all(hasattr(c, "live_lamp") for c in listed)
 

@@ -1,37 +1,40 @@
 """The 考核 page: the period's table by unit, the live estimate and the risk list."""
 
 import contextlib
-import io
 from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header, urlencode
+from django.utils.http import urlencode
 from openpyxl import Workbook
 
 from jiesu.assessment import effect, rules
-from jiesu.assessment.api import allowed_unit, drill_child
 from jiesu.assessment.estimate import estimate
 from jiesu.assessment.queries import (
     BASIS,
     DATE_LABELS,
     DRILLS,
+    SCORED_WHY,
+    allowed_unit,
     cases_behind,
     counted_by,
+    drill_child,
     scores,
 )
 from jiesu.audit import log as audit_log
 from jiesu.cases import queries
 from jiesu.cases.errors import InvalidInput, RoleRefused
-from jiesu.cases.forms import CaseFilterForm
+from jiesu.cases.filters import CaseFilter
 from jiesu.cases.models import Case
 from jiesu.cases.views import render_case_list
 from jiesu.core.params import as_id
+from jiesu.core.scoping import unscoped
+from jiesu.core.workbooks import workbook_response
 from jiesu.org.models import Unit, UnitKind
 from jiesu.reports import exports
 from jiesu.reports.exports import safe_cell
@@ -44,7 +47,7 @@ def _unit_and_period(request, param="unit", *, strict=False):
     if given and as_id(given) is None:
         raise Http404("单位编号不正确。")
     try:
-        unit = allowed_unit(request.user, as_id(given))
+        unit = allowed_unit(request.reach, as_id(given))
     except RoleRefused as err:
         raise PermissionDenied(err.message) from None
     current = rules.period_of(timezone.now())
@@ -122,14 +125,14 @@ def assessment_page(request):
     base = f"{reverse('assessment_cases')}?{urlencode({'period': period, 'scope': unit.pk})}"
     # units with units under them open their own table; the parent, if the user may see it
     parents = set(
-        Unit.objects.filter(parent__in=[r["unit"]["id"] for r in result["rows"]]).values_list(
-            "parent_id", flat=True
-        )
+        request.reach.units()
+        .filter(parent__in=[r["unit"]["id"] for r in result["rows"]])
+        .values_list("parent_id", flat=True)
     )
     up = None
     if unit.parent_id:
         with contextlib.suppress(RoleRefused):
-            up = allowed_unit(request.user, unit.parent_id)
+            up = allowed_unit(request.reach, unit.parent_id)
     return render(
         request,
         "assessment/scores.html",
@@ -207,7 +210,7 @@ def assessment_cases(request):
     drill = _drill(request)
     start, end = rules.period_bounds(drill.period)
     # the number as the 考核 page shows it, before this list's own filters and visibility
-    number = Case.objects.filter(drill.condition()).count()
+    number = unscoped(Case.objects, why=SCORED_WHY).filter(drill.condition()).count()
     by = DATE_LABELS[counted_by(drill.name)]
     done = "办结" if counted_by(drill.name) == "closed_at" else "受理"
     return render_case_list(
@@ -227,14 +230,14 @@ def assessment_cases(request):
 def assessment_cases_export(request):
     """The drill-down list as it is filtered, as an Excel ledger with the callback results."""
     drill = _drill(request)
-    form = CaseFilterForm(request.GET or None)
+    found = CaseFilter(
+        request.GET, request.reach.cases().filter(drill.condition()), request=request
+    )
     back = f"{reverse('assessment_cases')}?{request.GET.urlencode()}"
-    if form.is_bound and not form.is_valid():
+    if not found.is_valid():
         messages.error(request, "查询条件有误,未导出;请改正后再导出。")
         return redirect(back)
-    cases = queries.case_list(
-        request.user, form.to_filter(), extra=drill.condition(), ordering=queries.NEWEST_FIRST
-    )
+    cases = queries.case_list(found.qs, ordering=queries.NEWEST_FIRST, now=found.now)
     count = cases.count()
     if count > EXPORT_LIMIT:
         messages.error(
@@ -242,12 +245,9 @@ def assessment_cases_export(request):
             f"本列表超过 {EXPORT_LIMIT:,} 件,无法一次导出;请按受理日期或单位缩小范围后再导出。",
         )
         return redirect(back)
-    response = HttpResponse(
+    response = workbook_response(
         exports.cases_xlsx(cases, with_callback=True),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = content_disposition_header(
-        True, f"考核明细-{drill.who}-{drill.period}-{DRILLS[drill.name]}.xlsx"
+        f"考核明细-{drill.who}-{drill.period}-{DRILLS[drill.name]}.xlsx",
     )
     audit_log.exported(request, "考核明细", count, query=request.GET.dict())
     return response
@@ -298,14 +298,6 @@ def assessment_export(request):
     start, end = rules.period_bounds(period)
     sheet.append([])
     sheet.append([f"考核周期 {period}:{start:%Y-%m-%d} 00:00 至 {end:%Y-%m-%d} 00:00 前;{BASIS}。"])
-    out = io.BytesIO()
-    book.save(out)
-    response = HttpResponse(
-        out.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = content_disposition_header(
-        True, f"考核成绩-{unit.name}-{period}.xlsx"
-    )
+    response = workbook_response(book, f"考核成绩-{unit.name}-{period}.xlsx")
     audit_log.exported(request, "考核成绩", len(result["rows"]), unit=unit.name, period=period)
     return response

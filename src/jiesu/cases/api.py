@@ -5,50 +5,26 @@ import datetime as dt
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Body, Query, Router, Schema
-from pydantic import Field, field_validator
+from pydantic import Field
 
-from jiesu.assessment import rules
-from jiesu.cases import actions, deadlines, queries, queues, services
+from jiesu.cases import deadlines, queries, queues, services, submit
 from jiesu.cases.errors import InvalidInput
+from jiesu.cases.filters import CaseFilter, query_schema
 from jiesu.cases.presenters import masked_pii, masked_reply
-from jiesu.core import params
 from jiesu.core.auth import API_AUTH
 from jiesu.core.masking import mask_data, mask_text, own_data
 
 router = Router(auth=API_AUTH, tags=["工单"])
 
 
-class CaseFilterIn(Schema):
-    """The filters of queries.CaseFilter, plus paging."""
-
-    state: str | None = None
-    lamp: str | None = None
-    unit: int | None = None
-    community: int | None = None
-    category: int | None = None
-    request_type: str | None = None
-    tag: int | None = None
-    platform: str | None = None
-    received_from: dt.date | None = None
-    received_to: dt.date | None = None
-    q: str | None = None
-    queue: str | None = None
-    page: int = Field(1, ge=1, le=100_000)
-    page_size: int = Field(50, ge=1, le=500)
-
-    @field_validator("received_from", "received_to")
-    @classmethod
-    def _in_range(cls, day):
-        if not params.date_in_range(day):
-            raise ValueError(params.DATE_RANGE_MESSAGE)
-        return day
-
-    @field_validator("q")
-    @classmethod
-    def _short(cls, q):
-        if not params.search_ok(q):
-            raise ValueError(params.SEARCH_MESSAGE)
-        return q
+# The list's query parameters: the case filter's (cases.filters, which validates them), a
+# queue and paging.
+CaseFilterIn = query_schema(
+    "CaseFilterIn",
+    queue=(str | None, Field(None, description="工作队列(您的队列之一,按队列页的顺序)")),
+    page=(int, Field(1, ge=1, le=100_000)),
+    page_size=(int, Field(50, ge=1, le=500)),
+)
 
 
 class UnitRef(Schema):
@@ -159,30 +135,28 @@ def case_out(case, now: dt.datetime | None = None) -> dict:
 
 @router.get("/cases", response=CaseList, summary="工单列表")
 def list_cases(request, filters: Query[CaseFilterIn]):
-    f = queries.CaseFilter(**filters.dict(exclude={"page", "page_size", "queue"}))
+    now = timezone.now()
+    scoped = request.reach.cases()
     if filters.queue:
         queue = queues.BY_CODE.get(filters.queue)
-        if queue is None or queue not in queues.queues_for(request.user):
+        if queue is None or queue not in queues.queues_for(request.reach):
             raise InvalidInput(f"没有“{filters.queue}”这个工作队列,或您无权查看。", field="queue")
-        now = timezone.now()
-        period_start, _ = rules.period_bounds(rules.period_of(now))
-        qs = queues.arranged(
-            filters.queue,
-            queries.case_list(
-                request.user, f, extra=queues.condition(filters.queue, request.user, now)
-            ),
-            now,
-            period_start,
-        )
-    else:
-        qs = queries.case_list(request.user, f)
+        scoped = scoped.filter(queues.condition(filters.queue, request.reach, now))
+    asked = filters.dict(exclude_none=True, exclude={"page", "page_size", "queue"})
+    found = CaseFilter(asked, scoped, request=request, now=now)
+    if wrong := found.first_error():
+        name, message = wrong
+        raise InvalidInput(f"输入有误:{name}:{message}", field=name)
+    qs = queries.case_list(found.qs, now=now)
+    if filters.queue:
+        qs = queues.arranged(filters.queue, qs, now)
     start = (filters.page - 1) * filters.page_size
     items = [case_out(c) for c in qs[start : start + filters.page_size]]
     return {"items": items, "count": qs.count()}
 
 
 def _visible_case(request, case_id):
-    return get_object_or_404(queries.case_detail_queryset(request.user), pk=case_id)
+    return get_object_or_404(queries.case_detail_queryset(request.reach), pk=case_id)
 
 
 def detail(case) -> dict:
@@ -230,7 +204,7 @@ def act(request, case_id: int, action: str, body: dict = Body(default_factory=di
     """Body: the action's fields; optional `version` to refuse acting on a stale copy."""
     case = _visible_case(request, case_id)
     expected = body.pop("version", None)
-    actions.perform(
+    submit.perform(
         case, action, by=request.user, data=body, expected_version=expected, prefix=False
     )
     return detail(_visible_case(request, case_id))

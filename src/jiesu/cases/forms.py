@@ -1,25 +1,14 @@
 """One form per workflow action, shared by the web pages and the JSON API."""
 
-from django import forms
-from django.forms.utils import flatatt
-from django.utils import timezone
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import mark_safe
+import copy
 
-from jiesu.cases.models import (
-    Category,
-    Lamp,
-    Platform,
-    RequestType,
-    Satisfaction,
-    Solved,
-    State,
-    Tag,
-)
-from jiesu.cases.queries import CaseFilter
-from jiesu.cases.workflow import REPLY_PARTS
-from jiesu.core import params
-from jiesu.core.fields import DayField
+from django import forms
+from django.core.exceptions import ImproperlyConfigured
+from django.utils import timezone
+
+from jiesu.cases.labels import category_label
+from jiesu.cases.models import Satisfaction, Solved
+from jiesu.cases.workflow import REPLY_PARTS, TRANSITIONS
 from jiesu.org.models import HANDLING_KINDS, Unit
 from jiesu.quality.reply_check import check_reply, held_back, summary
 
@@ -185,6 +174,20 @@ class TextForm(ActionForm):
     text = _reason("备注内容")
 
 
+def _needing(action: str, form: type[ActionForm]) -> type[ActionForm]:
+    """The action's form, requiring exactly the fields the transition table says the action
+    needs (workflow.Transition.needs); every other field is optional."""
+    needs = TRANSITIONS[action].need_names
+    fields = copy.deepcopy(form.base_fields)
+    if needs - fields.keys():
+        raise ImproperlyConfigured(f"{form.__name__} lacks {sorted(needs - fields.keys())}")
+    for name, field in fields.items():
+        field.required = name in needs
+    needing = type(form.__name__, (form,), {"__module__": __name__})
+    needing.base_fields = fields
+    return needing
+
+
 ACTION_FORMS: dict[str, type[ActionForm]] = {
     "sign": EmptyForm,
     "return": ReturnForm,
@@ -207,142 +210,13 @@ ACTION_FORMS: dict[str, type[ActionForm]] = {
     "unshelve": ReasonForm,
     "note": TextForm,
 }
+ACTION_FORMS = {action: _needing(action, form) for action, form in ACTION_FORMS.items()}
 
-# The actions whose form asks for nothing (签收, 催办, 审批派单, 审核通过): one button runs
-# them; the others open a panel for their input.
-ONE_STEP = frozenset(
-    action
-    for action, form in ACTION_FORMS.items()
-    if not any(field.required for field in form.base_fields.values())
-)
-
-
-class FastSelect(forms.Select):
-    """A select that writes its options in Python. Django renders each option through a
-    template, which made the case list's filter form three quarters of the page's time."""
-
-    def render(self, name, value, attrs=None, renderer=None):
-        values = value if isinstance(value, list | tuple) else [value]
-        chosen = {str(v) for v in values if v not in (None, "")}
-        final = self.build_attrs(self.attrs, attrs)
-        final["name"] = name
-        options = format_html_join(
-            "",
-            '<option value="{}"{}>{}</option>',
-            (
-                (str(v), mark_safe(" selected") if str(v) in chosen else "", label)
-                for v, label in self.choices
-            ),
-        )
-        return format_html("<select{}>{}</select>", flatatt(final), options)
-
-
-UNCONFIRMED = "(待确认)"
-
-
-def category_label(category) -> str:
-    """A category where it can be picked; one an import created says so until confirmed."""
-    name = category.full_name or category.name
-    return f"{name}{UNCONFIRMED}" if category.unconfirmed else name
+# The actions that need nothing (签收, 催办, 审批派单, 审核通过): one button runs them; the
+# others open a panel for their input.
+ONE_STEP = frozenset(action for action in ACTION_FORMS if not TRANSITIONS[action].needs)
 
 
 class CategoryChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return category_label(obj)
-
-
-# What the search box finds (cases.search); the list page shows it on the box.
-SEARCH_PLACEHOLDER = "标题、内容、工单编号、分类、标签或来电电话"
-SEARCH_HELP = (
-    "多个词用空格隔开,工单须符合每个词。一个词可以是:标题或内容里的字词;"
-    "工单编号或其中连续 4 位以上(如后 6 位);问题分类或标签的名称;"
-    "来电人的完整电话或电话后 4 位(组长、坐席员和承办单位可查)。"
-)
-
-
-class CaseFilterForm(forms.Form):
-    state = forms.ChoiceField(
-        widget=FastSelect, label="状态", choices=[("", "全部状态"), *State.choices], required=False
-    )
-    lamp = forms.ChoiceField(
-        widget=FastSelect,
-        label="警示灯",
-        choices=[("", "全部警示灯"), *Lamp.choices[:3]],
-        required=False,
-    )
-    unit = forms.ModelChoiceField(
-        widget=FastSelect,
-        label="承办单位",
-        queryset=Unit.objects.filter(kind__in=HANDLING_KINDS),
-        required=False,
-        empty_label="全部承办单位",
-    )
-    community = forms.ModelChoiceField(
-        widget=FastSelect,
-        label="社区/村",
-        queryset=Unit.objects.filter(kind__in=["community", "village"]),
-        required=False,
-        empty_label="全部社区/村",
-    )
-    category = CategoryChoiceField(
-        widget=FastSelect,
-        label="问题分类",
-        queryset=Category.objects.all(),
-        required=False,
-        empty_label="全部分类",
-    )
-    request_type = forms.ChoiceField(
-        widget=FastSelect,
-        label="诉求类型",
-        choices=[("", "全部诉求类型"), *RequestType.choices],
-        required=False,
-    )
-    tag = forms.ModelChoiceField(
-        widget=FastSelect,
-        label="标签",
-        queryset=Tag.objects.all(),
-        required=False,
-        empty_label="全部标签",
-    )
-    platform = forms.ChoiceField(
-        widget=FastSelect,
-        label="来源平台",
-        choices=[("", "全部平台"), *Platform.choices],
-        required=False,
-    )
-    received_from = DayField(label="受理日期从")
-    received_to = DayField(label="至")
-    q = forms.CharField(
-        label="关键词",
-        required=False,
-        max_length=params.MAX_SEARCH_CHARS,
-        help_text=SEARCH_HELP,
-        widget=forms.TextInput(
-            attrs={"type": "search", "placeholder": SEARCH_PLACEHOLDER, "title": SEARCH_HELP}
-        ),
-    )
-
-    def clean_q(self):
-        q = self.cleaned_data.get("q")
-        if not params.search_ok(q):
-            raise forms.ValidationError(params.SEARCH_MESSAGE)
-        return q
-
-    def to_filter(self) -> CaseFilter:
-        """The filter the submitted form describes; no filter when it is invalid."""
-        if not self.is_valid():
-            return CaseFilter()
-        data = self.cleaned_data
-        return CaseFilter(
-            state=data["state"] or None,
-            lamp=data["lamp"] or None,
-            unit=data["unit"].pk if data["unit"] else None,
-            community=data["community"].pk if data["community"] else None,
-            category=data["category"].pk if data["category"] else None,
-            request_type=data["request_type"] or None,
-            tag=data["tag"].pk if data["tag"] else None,
-            platform=data["platform"] or None,
-            received_from=data["received_from"],
-            received_to=data["received_to"],
-            q=data["q"] or None,
-        )

@@ -1,5 +1,6 @@
 """Case pages: the filtered list, the detail page with its actions, reveals and files."""
 
+from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -10,23 +11,23 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.http import (
-    content_disposition_header,
     url_has_allowed_host_and_scheme,
     urlencode,
 )
 from django.views.decorators.http import require_POST
 
 from jiesu.audit import log as audit_log
-from jiesu.cases import actions, bulk, deadlines, queries, queues, services, workflow
+from jiesu.cases import batch, deadlines, queries, queues, services, submit, workflow
 from jiesu.cases.errors import InvalidInput, WorkflowError
-from jiesu.cases.forms import ACTION_FORMS, ONE_STEP, CaseFilterForm
+from jiesu.cases.filters import CaseFilter
+from jiesu.cases.forms import ACTION_FORMS, ONE_STEP
 from jiesu.cases.models import Lamp, State
 from jiesu.cases.presenters import TEXT_FIELDS, masked_event, masked_pii, masked_reply
 from jiesu.core.masking import MASKERS, own_data
 from jiesu.core.models import PiiField
 from jiesu.core.params import as_id
+from jiesu.core.workbooks import workbook_response
 from jiesu.insights import duplicates, routing
-from jiesu.org.models import Role
 from jiesu.quality.replies import reply_history, reply_parts
 from jiesu.quality.reply_check import check_draft, check_reply, held_back
 from jiesu.reports import exports
@@ -58,12 +59,16 @@ def render_case_list(
     drill-down. `keep` holds parameters that define the list itself (kept through the
     filter form, paging and 清空), `intro` a line above the list; `arrange` puts a queue's
     filtered cases in the queue's order."""
-    form = CaseFilterForm(request.GET or None)
-    cases = queries.case_list(request.user, form.to_filter(), extra=extra, ordering=ordering)
+    scoped = request.reach.cases()
+    if extra is not None:
+        scoped = scoped.filter(extra)
+    found = CaseFilter(request.GET or None, scoped, request=request)
+    form = found.form
+    cases = queries.case_list(found.qs, ordering=ordering, now=found.now)
     if arrange is not None:
         cases = arrange(cases)
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
-    may_bulk = bulk.may_use(request.user)
+    may_bulk = batch.may_use(request.reach)
     if may_bulk:  # who may act on a case depends on its district and street
         prefetch_related_objects(page.object_list, "district", "street")
     query = request.GET.copy()
@@ -77,7 +82,7 @@ def render_case_list(
             "form": form,
             "page": page,
             "rows": [
-                (case, masked_pii(case, content=False), _row_actions(request.user, case, may_bulk))
+                (case, masked_pii(case, content=False), _row_actions(request.reach, case, may_bulk))
                 for case in page
             ],
             "may_bulk": may_bulk,
@@ -94,11 +99,11 @@ def render_case_list(
     )
 
 
-def _row_actions(user, case, desk: bool) -> list[tuple[str, str]]:
+def _row_actions(reach, case, desk: bool) -> list[tuple[str, str]]:
     """The one-step actions (code, label) the user may take on a case from its list row."""
     if not desk:  # only the desk's roles take any of ROW_ACTIONS
         return []
-    allowed = workflow.allowed_actions(user, case, among=ROW_ACTIONS)
+    allowed = workflow.allowed_actions(reach, case, among=ROW_ACTIONS)
     return [(action, workflow.TRANSITIONS[action].label) for action in allowed]
 
 
@@ -114,16 +119,16 @@ def case_list(request):
 
 
 def _visible(request, case_id):
-    return get_object_or_404(queries.case_detail_queryset(request.user), pk=case_id)
+    return get_object_or_404(queries.case_detail_queryset(request.reach), pk=case_id)
 
 
 def _detail_context(request, case, forms=None):
-    allowed = workflow.allowed_actions(request.user, case)
+    allowed = workflow.allowed_actions(request.reach, case)
     action_forms = forms or {}
     panels, buttons = [], []
     for a in allowed:
         if a in ACTION_FORMS:
-            form = action_forms.get(a) or actions.form_for(case, a)
+            form = action_forms.get(a) or submit.form_for(case, a)
             (buttons if a in ONE_STEP else panels).append((a, workflow.TRANSITIONS[a].label, form))
     lamp = deadlines.clock_fields(case, timezone.now())["lamp"]
     own = own_data(case)
@@ -143,7 +148,7 @@ def _detail_context(request, case, forms=None):
         "lamp_label": Lamp(lamp).label,
         "pii": pii,
         "pii_fields": [(f, PiiField(f).label) for f in MASKERS],
-        "may_reveal": services.may_reveal(request.user, case),
+        "may_reveal": services.may_reveal(request.reach, case),
         "revealable": [f for f in MASKERS if getattr(case, f)]
         + [f for f in TEXT_FIELDS if hides[f]],
         "timeline": timeline,
@@ -151,19 +156,26 @@ def _detail_context(request, case, forms=None):
         "buttons": buttons,
         "now": timezone.now(),
         "may_attach": "attach" in allowed,
-        "evidence_actions": actions.EVIDENCE_ACTIONS,
+        "evidence_actions": submit.EVIDENCE_ACTIONS,
         "review": _review(case, allowed),
-        "duplicates": duplicates.possible_duplicates(request.user, case),
+        "duplicates": duplicates.possible_duplicates(request.reach, case),
         "replies": reply_history([event for event, _, _ in timeline], own),
-        "may_apply": bool(
-            workflow.roles_on_case(request.user, case)
-            & {Role.LEADER, Role.OPERATOR, Role.EXEMPTION}
-        ),
+        "may_apply": _may_apply(request.reach, case),
         "suggestions": routing.suggest(case) if {"dispatch", "redispatch"} & set(allowed) else [],
         "attachments": case.attachments.all(),
         "co_units": case.co_units.all(),
         "tags": case.tags.all(),
     }
+
+
+def _may_apply(reach, case) -> bool:
+    """Whether the user may file an exemption or appeal for the case: the applications' own
+    rule (the roles their scope lets "apply"), read from the app registry because cases
+    imports nothing of assessment."""
+    if not apps.is_installed("jiesu.assessment"):
+        return False
+    applicants = apps.get_model("assessment", "Application").scope.roles_for("apply")
+    return bool(reach.roles_on(case) & applicants)
 
 
 def _review(case, allowed):
@@ -198,7 +210,7 @@ def case_act(request, case_id, action):
     version = request.POST.get("version")
     back = _back(request, default=None)
     try:
-        actions.perform(
+        submit.perform(
             case,
             action,
             by=request.user,
@@ -211,7 +223,7 @@ def case_act(request, case_id, action):
             messages.error(request, f"{case.platform_no} 未能{_label(action)}:{err.message}")
             return redirect(back)
         form = (
-            actions.form_for(case, action, request.POST) if action in workflow.TRANSITIONS else None
+            submit.form_for(case, action, request.POST) if action in workflow.TRANSITIONS else None
         )
         if form is not None:
             form.is_valid()
@@ -250,7 +262,7 @@ def case_reply_check(request, case_id):
         workflow.check(case, "reply", request.user)
     except WorkflowError as err:
         return HttpResponse(escape(err.message), status=err.status)
-    form = actions.form_for(case, "reply", request.POST)
+    form = submit.form_for(case, "reply", request.POST)
     form.is_valid()
     parts = {part: form.cleaned_data.get(part) for part in workflow.REPLY_PARTS}
     findings = check_draft(case, parts, at=timezone.now())
@@ -305,30 +317,26 @@ def case_attachment(request, case_id, attachment_id):
 @require_POST
 def case_bulk(request):
     """Bulk sign, urge or export of the cases ticked in a list."""
-    if not bulk.may_use(request.user):
+    if not batch.may_use(request.reach):
         raise PermissionDenied("批量操作仅供坐席员、组长和区级督办使用。")
     action = request.POST.get("bulk_action", "")
-    chosen = bulk.selected(request.user, request.POST.getlist("ids"))
+    chosen = batch.selected(request.reach, request.POST.getlist("ids"))
     back = _back(request)
     if not chosen:
         messages.error(request, "请先勾选工单。")
         return redirect(back)
     if action == "export":
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-        response = HttpResponse(
-            exports.cases_xlsx(chosen),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        response["Content-Disposition"] = content_disposition_header(True, f"工单台账-{stamp}.xlsx")
+        response = workbook_response(exports.cases_xlsx(chosen), f"工单台账-{stamp}.xlsx")
         audit_log.exported(
             request, "工单台账(勾选)", len(chosen), cases=[c.platform_no for c in chosen][:200]
         )
         return response
-    if action not in bulk.BULK_ACTIONS:
+    if action not in batch.BULK_ACTIONS:
         messages.error(request, "请选择批量操作。")
         return redirect(back)
-    outcome = bulk.run(request.user, action, chosen, {"note": request.POST.get("note", "")})
-    label = bulk.BULK_ACTIONS[action]
+    outcome = batch.run(request.user, action, chosen, {"note": request.POST.get("note", "")})
+    label = batch.BULK_ACTIONS[action]
     if outcome.done:
         messages.success(request, f"已{label} {len(outcome.done)} 件。")
     for case, message in outcome.failed:
