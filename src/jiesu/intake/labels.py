@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count
 
-from jiesu.cases.models import Case, Channel, RequestType, Satisfaction, Solved, Urgency
+from jiesu.cases.models import Channel, RequestType, Satisfaction, Solved, Urgency
 
 YES_NO = [("yes", "是"), ("no", "否")]
 
@@ -228,13 +228,13 @@ class Reader:
 
 
 class Labelled:
-    """The street's cases that carry labels as written, counted in one query grouped by the
-    labels and the values the cases hold: the distinct combinations are few."""
+    """The cases (a street's, as its desk reaches them) that carry labels as written,
+    counted in one query grouped by the labels and the values the cases hold: the distinct
+    combinations are few."""
 
-    def __init__(self, street):
+    def __init__(self, cases):
         rows = (
-            Case.objects.filter(street=street)
-            .exclude(source_labels={})
+            cases.exclude(source_labels={})
             .values("source_labels", *ENUMERATED)
             .annotate(n=Count("pk"))
             .order_by()

@@ -9,13 +9,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from jiesu.audit import log as audit_log
-from jiesu.cases.models import Case, Category, Platform
+from jiesu.cases.models import Category, Platform
+from jiesu.core.workbooks import workbook_response
 from jiesu.intake import columns, labels, runs, synonyms
+from jiesu.intake.desk import desk_street
 from jiesu.intake.models import (
     ColumnMapping,
     ImportRun,
@@ -24,8 +26,7 @@ from jiesu.intake.models import (
     ValueSynonym,
 )
 from jiesu.intake.safe_read import EXPECTED, READERS, wrong_type
-from jiesu.org.models import Role, Unit, UnitKind
-from jiesu.org.queries import grants_of
+from jiesu.org.models import Role, Unit
 
 # Failed rows shown on the run page; the error workbook has them all.
 FIRST_FAILURES = 20
@@ -103,29 +104,29 @@ class ValueSynonymForm(forms.Form):
         return data
 
 
-def _desk_street(user) -> Unit:
+def _desk_street(request) -> Unit:
     """The street whose cases this 坐席员 or 组长 imports."""
-    for grant in grants_of(user):
-        if grant.role in (Role.OPERATOR, Role.LEADER) and grant.kind == UnitKind.STREET:
-            return Unit.objects.get(pk=grant.unit_id)
-    raise PermissionDenied("只有街乡镇的坐席员和组长可以导入工单。")
+    street = desk_street(request.reach)
+    if street is None:
+        raise PermissionDenied("只有街乡镇的坐席员和组长可以导入工单。")
+    return street
 
 
-def _leads(user, street: Unit) -> bool:
+def _leads(request, street: Unit) -> bool:
     """The 组长 of the street: maps values and confirms categories."""
-    return any(g.role == Role.LEADER and street.path.startswith(g.path) for g in grants_of(user))
+    return request.reach.reaches_unit(street, {Role.LEADER})
 
 
-def _leader_street(user) -> Unit:
-    street = _desk_street(user)
-    if not _leads(user, street):
+def _leader_street(request) -> Unit:
+    street = _desk_street(request)
+    if not _leads(request, street):
         raise PermissionDenied("只有组长可以设置值映射和确认分类。")
     return street
 
 
 @login_required
 def import_page(request):
-    street = _desk_street(request.user)
+    street = _desk_street(request)
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -142,7 +143,11 @@ def import_page(request):
             if not settings.JIESU_IMPORT_IN_BACKGROUND and runs.claim(run):
                 runs.run_claimed(run)
             return redirect("import_run", run_id=run.pk)
-    recent = ImportRun.objects.filter(street=street).select_related("started_by")[:20]
+    recent = (
+        ImportRun.objects.visible_to(request.reach)
+        .filter(street=street)
+        .select_related("started_by")[:20]
+    )
     return render(
         request,
         "intake/import.html",
@@ -152,8 +157,8 @@ def import_page(request):
 
 
 def _visible_run(request, run_id) -> ImportRun:
-    street = _desk_street(request.user)
-    return get_object_or_404(ImportRun, pk=run_id, street=street)
+    street = _desk_street(request)
+    return get_object_or_404(ImportRun.objects.visible_to(request.reach), pk=run_id, street=street)
 
 
 def _run_context(request, run_id) -> dict:
@@ -195,18 +200,15 @@ def import_errors(request, run_id):
     if not run.errors_file or not Path(run.errors_file).exists():
         raise Http404("没有错误明细。")
     audit_log.exported(request, "导入错误明细", run.failed, run=run.pk, file=run.file_name)
-    return FileResponse(
-        open(run.errors_file, "rb"),
-        as_attachment=True,
-        filename=errors_download_name(run.file_name),
-    )
+    return workbook_response(Path(run.errors_file), errors_download_name(run.file_name))
 
 
-def _unconfirmed_categories(street: Unit) -> list[tuple[Category, int]]:
+def _unconfirmed_categories(reach, street: Unit) -> list[tuple[Category, int]]:
     """The 待确认 categories the street's cases use, with how many cases use each."""
     unconfirmed = {c.pk: c for c in Category.objects.filter(unconfirmed=True)}
     counts = (
-        Case.objects.filter(street=street, category_id__in=list(unconfirmed))
+        reach.cases()
+        .filter(street=street, category_id__in=list(unconfirmed))
         .values_list("category")
         .annotate(n=Count("pk"))
         .order_by()
@@ -216,12 +218,16 @@ def _unconfirmed_categories(street: Unit) -> list[tuple[Category, int]]:
 
 def _mappings_page(request, street, *, form=None, value_form=None):
     """The street's column mappings, value mappings, unmapped values and 待确认 categories."""
-    leads = _leads(request.user, street)
+    leads = _leads(request, street)
     form = form or MappingForm(instance=ColumnMapping(street=street))
     if leads and value_form is None:
         value_form = ValueSynonymForm(street=street)
-    labelled = labels.Labelled(street)
-    mapped = list(ValueSynonym.objects.filter(street=street).select_related("created_by"))
+    labelled = labels.Labelled(request.reach.cases().filter(street=street))
+    mapped = list(
+        ValueSynonym.objects.visible_to(request.reach)
+        .filter(street=street)
+        .select_related("created_by")
+    )
     for synonym in mapped:
         synonym.pending = labelled.pending(synonym)
     bad = form.errors or (value_form is not None and value_form.errors)
@@ -233,7 +239,9 @@ def _mappings_page(request, street, *, form=None, value_form=None):
             "value_form": value_form,
             "leads": leads,
             "street": street,
-            "mappings": ColumnMapping.objects.filter(street=street).order_by("platform", "header"),
+            "mappings": ColumnMapping.objects.visible_to(request.reach)
+            .filter(street=street)
+            .order_by("platform", "header"),
             "labels": columns.LABELS,
             "synonyms": sorted(mapped, key=lambda s: (s.field, s.label)),
             "builtin": [
@@ -241,7 +249,7 @@ def _mappings_page(request, street, *, form=None, value_form=None):
                 for enum in labels.ENUMERATED.values()
             ],
             "unmapped": labels.unmapped(labelled.counts(), labels.Reader(street)),
-            "categories": _unconfirmed_categories(street),
+            "categories": _unconfirmed_categories(request.reach, street),
         },
         status=422 if bad else 200,
     )
@@ -250,7 +258,7 @@ def _mappings_page(request, street, *, form=None, value_form=None):
 @login_required
 def mappings(request):
     """The street's own column mappings (each street keeps its own)."""
-    street = _desk_street(request.user)
+    street = _desk_street(request)
     if request.method != "POST":
         return _mappings_page(request, street)
     form = MappingForm(request.POST, instance=ColumnMapping(street=street))
@@ -265,7 +273,7 @@ def mappings(request):
 @require_POST
 def value_synonym_create(request):
     """值映射: saved for the street and applied at once to the cases already imported."""
-    street = _leader_street(request.user)
+    street = _leader_street(request)
     form = ValueSynonymForm(request.POST, street=street)
     if not form.is_valid():
         return _mappings_page(request, street, value_form=form)
@@ -294,8 +302,10 @@ def _applied(updated: int, failed: int, left: int) -> str:
 @require_POST
 def value_synonym_apply(request, synonym_id):
     """继续更新: the next batch of cases a saved mapping has not reached yet."""
-    street = _leader_street(request.user)
-    synonym = get_object_or_404(ValueSynonym, pk=synonym_id, street=street)
+    street = _leader_street(request)
+    synonym = get_object_or_404(
+        ValueSynonym.objects.visible_to(request.reach, "change"), pk=synonym_id, street=street
+    )
     counts = synonyms.apply(synonym, by=request.user)
     messages.success(request, f"值映射 {synonym}:{_applied(*counts)}")
     return redirect("import_mappings")
@@ -305,8 +315,10 @@ def value_synonym_apply(request, synonym_id):
 @require_POST
 def value_synonym_delete(request, synonym_id):
     """Removes the mapping; the cases keep the value it gave them."""
-    street = _leader_street(request.user)
-    get_object_or_404(ValueSynonym, pk=synonym_id, street=street).delete()
+    street = _leader_street(request)
+    get_object_or_404(
+        ValueSynonym.objects.visible_to(request.reach, "change"), pk=synonym_id, street=street
+    ).delete()
     return redirect("import_mappings")
 
 
@@ -314,8 +326,11 @@ def value_synonym_delete(request, synonym_id):
 @require_POST
 def category_confirm(request, category_id):
     """确认 a category an import created, with its 待确认 parents: it loses its mark."""
-    street = _leader_street(request.user)
-    category = next((c for c, _ in _unconfirmed_categories(street) if c.pk == category_id), None)
+    street = _leader_street(request)
+    category = next(
+        (c for c, _ in _unconfirmed_categories(request.reach, street) if c.pk == category_id),
+        None,
+    )
     if category is None:
         raise Http404("没有这个待确认的分类。")
     chain = [int(pk) for pk in category.path.strip("/").split("/")]
@@ -327,6 +342,8 @@ def category_confirm(request, category_id):
 @login_required
 @require_POST
 def mapping_delete(request, mapping_id):
-    street = _desk_street(request.user)
-    get_object_or_404(ColumnMapping, pk=mapping_id, street=street).delete()
+    street = _desk_street(request)
+    get_object_or_404(
+        ColumnMapping.objects.visible_to(request.reach), pk=mapping_id, street=street
+    ).delete()
     return redirect("import_mappings")
