@@ -227,6 +227,30 @@ def test_an_exports_impossible_time_limit_is_refused(cell, reason):
         columns.parse_due(cell)
 
 
+STALLS = ["城乡建设", "市容环卫", "占道经营"]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("城乡建设->市容环卫->占道经营", STALLS),
+        ("城乡建设 > 市容环卫 > 占道经营", STALLS),
+        ("城乡建设/市容环卫/占道经营", STALLS),
+        ("城乡建设-市容环卫-占道经营", STALLS),
+        ("城乡建设－＞市容环卫／占道经营", STALLS),
+        ("城乡建设→市容环卫》占道经营", STALLS),
+        ("城乡建设=>市容环卫—占道经营", STALLS),
+        ("城乡建设\\市容环卫\\占道经营", STALLS),
+        (" 公共服务 -> 供水 ", ["公共服务", "供水"]),
+        ("占道经营", ["占道经营"]),
+        ("->", []),
+        ("", []),
+    ],
+)
+def test_category_levels(text, expected):
+    assert values.category_levels(text) == expected
+
+
 @given(st.text())
 def test_any_text_is_read_or_refused_never_an_error(text):
     values.find_datetime(text)
@@ -234,5 +258,6 @@ def test_any_text_is_read_or_refused_never_an_error(text):
     values.parse_duration(text)
     values.find_durations(text)
     values.number(text)
+    values.category_levels(text)
     for found in values.phone_numbers(text):
         values.mobile(found)

@@ -113,11 +113,6 @@ def split_phone_or_account(value) -> dict:
     return {"caller_phone": text} if values.is_phone_number(text) else {"caller_account": text}
 
 
-def category_parts(path: str) -> list[str]:
-    text = unicodedata.normalize("NFKC", path)
-    return [p.strip() for p in re.split(r"->|>|/|\\|-", text) if p.strip()]
-
-
 def cell_text(value) -> str:
     """A cell as clean text; NUL and other control characters never reach the database."""
     if value is None:

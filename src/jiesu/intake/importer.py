@@ -23,7 +23,7 @@ from jiesu.cases.errors import WorkflowError
 from jiesu.cases.models import Case, Category, Channel, RequestType, Satisfaction, Solved, Tag
 from jiesu.core.scoping import unscoped
 from jiesu.intake import columns as C
-from jiesu.intake import labels
+from jiesu.intake import labels, values
 from jiesu.intake.models import ColumnMapping, ImportRow, ImportRun, ImportStatus, RowOutcome
 from jiesu.intake.safe_read import ImportRefused, read_table
 from jiesu.org.models import Unit, UnitKind
@@ -237,7 +237,7 @@ def _read_label(result: RowResult, name: str, text: str, reader: labels.Reader) 
 
 def _read_category(result: RowResult, text: str, lookups: Lookups) -> None:
     """问题分类: an unknown path is created 待确认 (and warned about), never refused."""
-    parts = C.category_parts(text)
+    parts = values.category_levels(text)
     if not parts:
         return
     result.present.add("category")

@@ -507,8 +507,7 @@ def _choice(target: str, choices, words: dict, *, first_wins: bool):
 
 
 def _read_category(value: str, label: str):
-    parts = re.split(r"\s*(?:->|－>|=>|→|＞|>|》|/|／|\\|-|－|—)\s*", _one_line(value))
-    path = tuple(p for p in parts if p)
+    path = tuple(values.category_levels(_one_line(value)))
     return ({"category_path": path}, []) if path else ({}, [])
 
 

@@ -1,5 +1,5 @@
 """Values as platform exports, pasted pages and other systems write them: date-times, time
-limits (7天, 二十四小时, 十五个工作日), numbers in Chinese and phone numbers.
+limits (7天, 二十四小时, 十五个工作日), numbers in Chinese, phone numbers and category paths.
 
 One reader for import, paste, the API and Open311. It never raises on what a user wrote:
 it returns None (or nothing found), and each caller says in its own words what it left out.
@@ -219,3 +219,15 @@ def is_phone_number(text) -> bool:
     """A value made only of digits and the signs a phone number is written with
     (来电人电话/账号 holds either a number or an account name)."""
     return bool(_PHONE_ONLY.fullmatch(str(text).strip()))
+
+
+# --- category paths -------------------------------------------------------------------
+
+# after NFKC: －> is ->, ＞ is >, ／ is /, － is -
+_LEVEL_SEPARATOR = re.compile(r"\s*(?:->|=>|→|>|》|/|\\|-|—)\s*")
+
+
+def category_levels(text) -> list[str]:
+    """The levels of a category path: 城乡建设->市容环卫->占道经营, 城乡建设/市容环卫,
+    城乡建设 > 市容环卫, 城乡建设-市容环卫 …"""
+    return [level.strip() for level in _LEVEL_SEPARATOR.split(nfkc(text)) if level.strip()]
