@@ -179,11 +179,13 @@ def _build_office():
     desk, outsider = users["zuoxi"], users["outsider"]
     numbers = iter(range(1, 100))
 
-    def case(street, community, *, lead=None, co=(), until=State.RECEIVED, by=desk):
+    def case(
+        street, community, *, lead=None, co=(), until=State.RECEIVED, by=desk, platform="city"
+    ):
         received = now - dt.timedelta(days=3, hours=next(numbers))
         made = workflow.receive(
             at=received,
-            platform=Platform.CITY,
+            platform=platform,
             platform_no=f"{received:%Y%m%d}{9000000 + next(numbers):07d}",
             request_type=RequestType.COMPLAINT,
             title="小区门口占道经营",
@@ -216,7 +218,8 @@ def _build_office():
             )
         return made
 
-    # the boundaries the matrix must hold whatever the generator drew
+    # the boundaries the matrix must hold whatever the generator drew; one caller, so the
+    # cases from the district platform are possible duplicates of those from the city's
     edges = {
         "located_in_hly_led_by_office": case(
             demo.street, hly, lead=keshi_office, until=State.DISPATCHED
@@ -227,8 +230,8 @@ def _build_office():
         "office_as_co_unit": case(
             demo.street, hly, lead=hly, co=[keshi_office], until=State.DISPATCHED
         ),
-        "hly_not_dispatched": case(demo.street, hly),
-        "other_received": case(other, lyy, by=outsider),
+        "hly_not_dispatched": case(demo.street, hly, platform=Platform.DISTRICT),
+        "other_received": case(other, lyy, by=outsider, platform=Platform.DISTRICT),
         "other_dispatched": case(other, lyy, lead=lyy, until=State.DISPATCHED, by=outsider),
         "other_office": case(other, lyy, lead=other_office, until=State.DISPATCHED, by=outsider),
         "other_replied": case(other, lyy, lead=lyy, until=State.REPLIED, by=outsider),
