@@ -27,6 +27,7 @@ def five(make_case, org, categories):
     Tag.objects.create(name="占道")
     made = {
         "A": make_case(
+            platform_no="FLT-A",  # no counter digits: "1111" must find A by its phone only
             received_at=at("2026-03-01 23:59"),
             title="夜间施工噪音扰民",
             content="工地夜里12点还在施工。",
@@ -34,6 +35,7 @@ def five(make_case, org, categories):
             category=categories["stalls"],
         ),
         "B": make_case(
+            platform_no="FLT-B",
             received_at=at("2026-03-02 00:00"),
             title="垃圾未清运",
             content="楼下垃圾桶满了三天。",
@@ -43,6 +45,7 @@ def five(make_case, org, categories):
             category=categories["garbage"],
         ),
         "C": make_case(
+            platform_no="FLT-C",
             received_at=at("2026-03-02 23:30"),
             title="路灯不亮",
             content="小区东门路灯坏了一周。",
@@ -51,11 +54,13 @@ def five(make_case, org, categories):
             category=categories["mid"],
         ),
         "D": make_case(
+            platform_no="FLT-D",
             received_at=at("2026-03-03 08:00"),
             title="商贩占道经营",
             content="东门商贩每天晚上摆摊。",
         ),
         "E": make_case(
+            platform_no="FLT-E",
             received_at=at("2026-03-04 10:00"),
             title="楼道堆物",
             content="楼道里堆满纸箱。",

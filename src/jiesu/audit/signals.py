@@ -8,6 +8,7 @@ from jiesu.audit import alerts
 from jiesu.audit.chain import plain_json
 from jiesu.audit.log import current_request, record
 from jiesu.audit.models import Kind
+from jiesu.core.announce import security_event
 
 # Settings and rights: every create, change and delete of these is recorded.
 WATCHED = (
@@ -178,6 +179,12 @@ def _revealed(sender, instance, created, raw=False, **kwargs):
     alerts.check_reveals(instance.user, at=instance.at)
 
 
+def _security_event(sender, kind, **fields):
+    """A security fact core announced (core.announce): one audit row."""
+    fields.pop("signal", None)
+    record(kind, **fields)
+
+
 def connect() -> None:
     for label in WATCHED:
         model = apps.get_model(label)
@@ -191,6 +198,7 @@ def connect() -> None:
         _relation_names[through] = (name, field.remote_field.get_accessor_name())
         m2m_changed.connect(_relation_changed, sender=through, dispatch_uid=f"audit-{label}.{name}")
     post_save.connect(_revealed, sender=apps.get_model("core.PiiAccess"), dispatch_uid="audit-pii")
+    security_event.connect(_security_event, dispatch_uid="audit-security")
     user_logged_in.connect(_logged_in, dispatch_uid="audit-login")
     user_login_failed.connect(_login_failed, dispatch_uid="audit-login-failed")
     user_logged_out.connect(_logged_out, dispatch_uid="audit-logout")

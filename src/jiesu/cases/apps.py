@@ -7,10 +7,13 @@ class CasesConfig(AppConfig):
     verbose_name = "工单"
 
     def ready(self):
-        from django.db.models.signals import post_delete, post_save
+        from jiesu.core.announce import calendar_changed
 
-        from jiesu.cases import deadlines
-        from jiesu.cases.models import DeadlinePolicy
+        calendar_changed.connect(_reschedule, dispatch_uid="cases-reschedule")
 
-        for signal in (post_save, post_delete):
-            signal.connect(lambda **kw: deadlines.clear_cache(), sender=DeadlinePolicy, weak=False)
+
+def _reschedule(sender, years, **kwargs) -> int:
+    """The official calendar of these years changed: recompute open cases' due times."""
+    from jiesu.cases.deadlines import reschedule_year
+
+    return sum(reschedule_year(y) for y in years)

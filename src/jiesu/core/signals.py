@@ -5,6 +5,7 @@ from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
 from jiesu.core import calendar
+from jiesu.core.announce import calendar_years_changed
 from jiesu.core.middleware import start_session
 from jiesu.core.models import CalendarDay, OfficialSchedule
 
@@ -34,13 +35,11 @@ def _calendar_changed(sender, instance, raw=False, **kwargs):
     calendar.clear_cache()
     if raw:
         return
-    from jiesu.cases.deadlines import reschedule_year
-
     years = {_year_of(sender, instance), instance.__dict__.pop("_calendar_old_year", None)}
     years.discard(None)
     if sender is CalendarDay:
         years = {y for y in years if calendar.has_official_schedule(y)}
-    instance.rescheduled = sum(reschedule_year(y) for y in sorted(years))
+    instance.rescheduled = calendar_years_changed(sorted(years))
 
 
 @receiver(user_logged_in)

@@ -21,8 +21,7 @@ from django_otp import devices_for_user
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from jiesu.audit.log import record
-from jiesu.audit.models import Kind
+from jiesu.core.announce import security
 from jiesu.core.scoping import reach_of
 
 PENDING_USER = "jiesu_2fa_user"
@@ -103,14 +102,14 @@ def confirm(device: TOTPDevice, code: str, *, request=None) -> list[str] | None:
     """Confirm a new device with its first code; returns fresh backup codes, or None."""
     code = clean_code(code)
     if not (code.isdigit() and len(code) == 6) or not device.verify_token(code):
-        record(Kind.OTP_FAILED, request=request, user=device.user, step="enrol")
+        security("otp_failed", request=request, user=device.user, step="enrol")
         return None
     with transaction.atomic():
         TOTPDevice.objects.filter(user=device.user).exclude(pk=device.pk).delete()
         device.confirmed = True
         device.save(update_fields=["confirmed"])
         codes = new_backup_codes(device.user)
-        record(Kind.OTP_ENROLLED, request=request, user=device.user, target=device.user)
+        security("otp_enrolled", request=request, user=device.user, target=device.user)
     return codes
 
 
@@ -132,7 +131,7 @@ def reset(user, *, request=None) -> int:
             model.objects.filter(user=user).delete()[1].get(model._meta.label, 0)
             for model in DEVICE_MODELS
         )
-        record(Kind.OTP_RESET, request=request, target=user, devices=count)
+        security("otp_reset", request=request, target=user, devices=count)
     return count
 
 
@@ -168,8 +167,8 @@ def forget(request) -> None:
 def count_failure(request, user) -> bool:
     """A wrong code is a failed login: audited, and counted by axes. True when it locked."""
     username = user.get_username()
-    record(
-        Kind.LOGIN_FAILED, request=request, username=username, username_tried=username, factor="otp"
+    security(
+        "login_failed", request=request, username=username, username_tried=username, factor="otp"
     )
     AxesProxyHandler.user_login_failed(
         sender=count_failure, credentials={"username": username}, request=request

@@ -3,7 +3,7 @@
 from axes.handlers.proxy import AxesProxyHandler
 from django.core.management.base import BaseCommand, CommandError
 
-from jiesu.audit import log as audit_log
+from jiesu.core.announce import security
 
 
 class Command(BaseCommand):
@@ -18,7 +18,7 @@ class Command(BaseCommand):
             raise CommandError("请给出要解锁的用户名,或用 --ip 给出地址。")
         count = AxesProxyHandler.reset_attempts(username=username, ip_address=ip)
         if count:
-            audit_log.record(
+            security(
                 "unlock",
                 username_unlocked=username or "",
                 ip_unlocked=ip or "",
