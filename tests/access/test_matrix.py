@@ -652,6 +652,34 @@ def test_surface_shows_exactly_the_reach(persona, surface_name, ctx):
         assert before & after <= shown <= before | after, _difference(shown, before | after)
 
 
+def _queue_sizes(ctx) -> dict[str, int]:
+    return {
+        q.code: len(expected(BY_NAME[f"page:queue/{q.code}"], ctx))
+        for q in queues.QUEUES
+        if holding(*q.roles)(ctx.reach)
+    }
+
+
+def _lamp_sizes(ctx) -> dict[str, int]:
+    running, now = ctx.reach.cases().filter(state__in=RUNNING_STATES), dt.datetime.now(dt.UTC)
+    lamps = (Lamp.RED, Lamp.YELLOW, Lamp.GREEN)
+    return {lamp: running.filter(deadlines.lamp_filter(lamp, now)).count() for lamp in lamps}
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_counts_are_those_of_the_reach(persona, ctx):
+    """The navigation's queue counts and the list's lamp counts count the reach too (as
+    before or after the page, should a lamp change colour meanwhile)."""
+    before = _queue_sizes(ctx), _lamp_sizes(ctx)
+    nav = ctx.client.get(reverse("queue_counts")).content.decode()
+    page = ctx.client.get(reverse("case_list")).content.decode()
+    after = _queue_sizes(ctx), _lamp_sizes(ctx)
+    pattern = r'data-queue="(\w+)" data-count="(\d+)"'
+    counts = {code: int(n) for code, n in re.findall(pattern, nav)}
+    lamps = {lamp: int(n) for lamp, n in re.findall(r'data-lamp-count="(\w+)">.*? (\d+) 件', page)}
+    assert (counts, lamps) in (before, after)
+
+
 @pytest.mark.parametrize("persona", ["zuoxi"])
 def test_each_surface_checked_only_for_leaks_shows_the_desk_some_row(persona, ctx):
     for surface in SURFACES:
