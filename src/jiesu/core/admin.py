@@ -80,6 +80,11 @@ class PiiAccessAdmin(ReadOnlyAdmin):
     list_filter = ["field", "channel"]
     actions = None
 
+    def get_queryset(self, request):
+        """The reveals of the cases the reader reaches, as everywhere: a superuser with no
+        grant sees none (the admin site is for configuration, not for reading cases)."""
+        return super().get_queryset(request).visible_to(request.reach)
+
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):

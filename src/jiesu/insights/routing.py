@@ -36,9 +36,13 @@ def suggest(case, *, limit: int = 3) -> list[Suggestion]:
 
     if case.category_id:
         chain = _ancestors(case.category)
+        home = case.street or case.district
         rules = unscoped(
-            RoutingRule.objects.filter(category_id__in=chain).select_related("unit", "category"),
-            why="a suggestion applies the office's rules for the category, whoever keeps them",
+            RoutingRule.objects.filter(
+                category_id__in=chain, unit__path__startswith=home.path
+            ).select_related("unit", "category"),
+            why="a suggestion applies the rules for the category kept for the case's street, "
+            "whoever reads it; a unit outside the street could not be dispatched to anyway",
         )
         for rule in rules:
             if rule.community_id not in (None, case.community_id) or not rule.unit.active:
