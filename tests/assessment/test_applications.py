@@ -15,7 +15,6 @@ from jiesu.audit.models import AuditEvent, Kind
 from jiesu.cases import services, workflow
 from jiesu.cases.errors import InvalidInput, NotAllowed, RoleRefused
 from jiesu.cases.models import CaseEvent
-from jiesu.org.access import Reach
 from jiesu.org.models import Membership, Role
 from tests.conftest import at
 from tests.files import sample
@@ -485,22 +484,6 @@ def test_allowed_actions_follow_state_and_role(people, bad_case, ground, tichu):
         "record_outcome_refused",
     ]
     assert applications.allowed_actions(app, people["shuju"]) == []
-
-
-def test_visible_to_staff_of_the_street_only(people, org, bad_case, ground, make_case, tichu):
-    app = new_application(bad_case, people["zuoxi"], ground)
-    for name in ("zuoxi", "zuzhang", "shenhe", "shuju", "ducha"):
-        assert list(Application.objects.visible_to(Reach(people[name]))) == [app], name
-    for name in ("shequ", "keshi", "outsider", "admin"):
-        assert list(Application.objects.visible_to(Reach(people[name]))) == [], name
-    # those who may file and move an application: the desk and the 剔除专员
-    for person in (people["zuoxi"], people["zuzhang"], tichu):
-        assert list(Application.objects.visible_to(Reach(person), "apply")) == [app]
-    for name in ("shenhe", "shuju", "ducha", "shequ"):
-        assert list(Application.objects.visible_to(Reach(people[name]), "apply")) == [], name
-
-
-# --- the Word 情况说明 --------------------------------------------------------------
 
 
 def test_word_document_has_the_facts_masked_and_chinese_fonts(people, bad_case, ground, categories):
