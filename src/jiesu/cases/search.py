@@ -313,7 +313,7 @@ def _few(sql: str, values: list) -> bool:
 @dataclass
 class Found:
     """What a query finds. `few`: at most FEW cases (by one of its words); a list should then
-    be drawn from them (queries.filter_cases) rather than by walking an index in the list's
+    be drawn from them (cases.filters.CaseFilter) rather than by walking an index in the list's
     order and testing each case, which without statistics SQLite prefers even for five."""
 
     condition: Q
