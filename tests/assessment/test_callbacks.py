@@ -67,6 +67,30 @@ def outcome(case) -> tuple:
     )
 
 
+def results_file(path, case, *, solved, satisfied, blank=("办理时限/截止时间",)):
+    """A one-row platform export carrying a callback result for `case`."""
+    row = export_row(
+        1,
+        工单编号=case.platform_no,
+        标题=case.title,
+        主要内容=case.content,
+        来电时间="2026-10-05 09:00:00",
+        问题分类="",
+        标签="",
+        是否有效回访="是",
+        是否联系="是",
+        是否解决=solved,
+        是否满意=satisfied,
+    )
+    for column in blank:
+        row[HEADER.index(column)] = ""
+    book = Workbook()
+    book.active.append(HEADER)
+    book.active.append(row)
+    book.save(path)
+    return path
+
+
 def test_a_pre_callback_never_scores(people, closed_case):
     case = closed_case("hly")
     submit.perform(
@@ -133,28 +157,9 @@ def test_a_platform_result_by_import_updates_and_reopens(
     org, people, categories, closed_case, tmp_path, committed
 ):
     case = closed_case("hly")
-    row = export_row(
-        1,
-        工单编号=case.platform_no,
-        标题=case.title,
-        主要内容=case.content,
-        来电时间="2026-10-05 09:00:00",
-        问题分类="",
-        标签="",
-        是否有效回访="是",
-        是否联系="是",
-        是否解决="未解决",
-        是否满意="不满意",
-    )
-    row[HEADER.index("办理时限/截止时间")] = ""
-    book = Workbook()
-    book.active.append(HEADER)
-    book.active.append(row)
-    book.save(tmp_path / "callbacks.xlsx")
+    path = results_file(tmp_path / "callbacks.xlsx", case, solved="未解决", satisfied="不满意")
     with committed():
-        run = import_file(
-            tmp_path / "callbacks.xlsx", platform="city", street=org["street"], user=people["zuoxi"]
-        )
+        run = import_file(path, platform="city", street=org["street"], user=people["zuoxi"])
     assert run.updated == 1
     case.refresh_from_db()
     assert case.callback_solved == "unsolved"
@@ -203,32 +208,15 @@ def test_an_imported_bad_result_reopens_a_desk_closed_case_too(
     reopened = []
     for closing in CLOSINGS:
         case = closed(closing)
-        row = export_row(
-            1,
-            工单编号=case.platform_no,
-            标题=case.title,
-            主要内容=case.content,
-            来电时间="2026-10-05 09:00:00",
-            问题分类="",
-            标签="",
-            是否有效回访="是",
-            是否联系="是",
-            是否解决="未解决",
-            是否满意="满意",
+        path = results_file(
+            tmp_path / f"{closing}.xlsx",
+            case,
+            solved="未解决",
+            satisfied="满意",
+            blank=("办理时限/截止时间", "主办单位"),
         )
-        row[HEADER.index("办理时限/截止时间")] = ""
-        row[HEADER.index("主办单位")] = ""
-        book = Workbook()
-        book.active.append(HEADER)
-        book.active.append(row)
-        book.save(tmp_path / f"{closing}.xlsx")
         with committed():
-            run = import_file(
-                tmp_path / f"{closing}.xlsx",
-                platform="city",
-                street=org["street"],
-                user=people["zuoxi"],
-            )
+            run = import_file(path, platform="city", street=org["street"], user=people["zuoxi"])
         assert run.updated == 1
         reopened.append(Case.objects.get(pk=case.pk))
     reviewed, desk = reopened
@@ -298,26 +286,9 @@ def test_a_result_reads_the_same_from_the_page_and_from_an_import(
         submit.perform(
             on_page, "callback", by=people["zuoxi"], prefix=False, data=dict(BAD, kind="official")
         )
-    row = export_row(
-        1,
-        工单编号=imported.platform_no,
-        标题=imported.title,
-        主要内容=imported.content,
-        来电时间="2026-10-05 09:00:00",
-        问题分类="",
-        标签="",
-        是否有效回访="是",
-        是否联系="是",
-        是否解决="未解决",
-        是否满意="满意",
-    )
-    row[HEADER.index("办理时限/截止时间")] = ""
-    book = Workbook()
-    book.active.append(HEADER)
-    book.active.append(row)
-    book.save(tmp_path / "results.xlsx")
+    path = results_file(tmp_path / "results.xlsx", imported, solved="未解决", satisfied="满意")
     with committed():
-        import_file(tmp_path / "results.xlsx", platform="city", street=org["street"], user=None)
+        import_file(path, platform="city", street=org["street"], user=None)
     page_steps, import_steps = after_closing(on_page), after_closing(imported)
     assert [step[1] for step in page_steps] == [people["zuoxi"], None]
     assert [step[1] for step in import_steps] == [None, None]
