@@ -83,11 +83,6 @@ def _column_is(column: str, ids: list[int]) -> Q:
     return Q(**{column: ids[0]}) if len(ids) == 1 else Q(**{f"{column}__in": ids})
 
 
-def _case_ref(prefix: str) -> str:
-    """How a subquery names the outer row's case: its pk, or its `case_id` column."""
-    return "pk" if not prefix else f"{prefix[:-2]}_id"
-
-
 class Reach:
     """What one user reaches at one moment (now, unless `at` is given)."""
 
@@ -176,15 +171,22 @@ class Reach:
         scope = queryset.model.scope
         roles = scope.roles_for(action)
         grants = self._grants(roles)
+        if scope.case == "":
+            return queryset.filter(self._case_condition(grants))
         if scope.case is not None:
-            prefix = f"{scope.case}__" if scope.case else ""
-            return queryset.filter(self._case_condition(grants, prefix, queryset.model))
+            # a row of a case: one key lookup of its case per row, so a few rows (applications,
+            # reveals, one case's timeline) never start from a street's million cases
+            case_model = apps.get_model("cases", "Case")
+            reached = case_model.objects.filter(
+                self._case_condition(grants), pk=OuterRef(f"{scope.case}_id")
+            )
+            return queryset.filter(Exists(reached))
         within = Q(pk__in=[])
         for path in sorted({g.path for g in grants}):
             within |= Q(**{f"{scope.unit}__path__startswith": path})
         return queryset.filter(within)
 
-    def _case_condition(self, grants: list[Grant], prefix: str, model) -> Q:
+    def _case_condition(self, grants: list[Grant]) -> Q:
         """Cases whose district, street, lead unit or a co-unit lies in a subtree of the
         grants. A case's lead and co-units always lie inside its street, and its street
         inside its district, so a grant on a district or street is one indexed column test.
@@ -196,13 +198,13 @@ class Reach:
             if kind in TOP_KINDS:
                 column = "district_id" if kind == UnitKind.DISTRICT else "street_id"
                 ids = list(subtree.filter(kind=kind).values_list("id", flat=True))
-                visible |= _column_is(f"{prefix}{column}", ids)
+                visible |= _column_is(column, ids)
             else:
                 units = subtree.values("id")
                 co_unit = case_model.co_units.through.objects.filter(
-                    case_id=OuterRef(_case_ref(prefix)), unit_id__in=units
+                    case_id=OuterRef("pk"), unit_id__in=units
                 )
-                visible |= Q(**{f"{prefix}lead_unit_id__in": units}) | Exists(co_unit)
+                visible |= Q(lead_unit_id__in=units) | Exists(co_unit)
         return visible
 
     # --- the inverse: who holds a role here -------------------------------------------
