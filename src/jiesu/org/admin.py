@@ -14,6 +14,8 @@ class UnitAdmin(admin.ModelAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
-    list_display = ["user", "role", "unit"]
+    """Grants; one with 生效/失效时间 (a cover, a shift) reaches nothing outside them."""
+
+    list_display = ["user", "role", "unit", "valid_from", "valid_to"]
     list_filter = ["role"]
     search_fields = ["user__username", "user__first_name", "unit__name"]
