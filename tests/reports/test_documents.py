@@ -193,3 +193,28 @@ def test_each_kind_builds_from_its_shipped_template(
     paragraphs = docx.Document(path).paragraphs
     assert paragraphs[0].text.endswith(documents.KINDS[kind])
     assert paragraphs[1].text == subtitle
+
+
+def test_built_without_a_reader_as_the_command_and_the_schedule_do(
+    street_period, client, org, people, tmp_path
+):
+    """No reach: any unit, ranked among its parent's units; dates as the command passes
+    them (YYYY-MM-DD)."""
+    api = api_scores(client, people["ducha"], "2026-10", org["district"])
+    mine = next(r for r in api["rows"] if r["unit"]["id"] == org["street"].pk)
+    path = documents.build(
+        "special",
+        reach=None,
+        start="2026-09-19",
+        end="2026-10-18",
+        unit=org["street"].pk,
+        fmt="xlsx",
+        out=tmp_path / "专报.xlsx",
+        now=NOW,
+    )
+    summary = {r[0]: r[1] for r in load_workbook(path)["概况"].iter_rows(values_only=True)}
+    assert summary["受理量(按来电时间)"] == mine["received"] == 7
+    assert summary["综合成绩"] == mine["score"]
+    assert summary["排名"] == mine["rank"]
+    with pytest.raises(ValueError, match="2026-9-1"):
+        documents.build("daily", reach=None, date="2026-9-1", out=tmp_path / "x.docx")

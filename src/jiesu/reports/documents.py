@@ -60,10 +60,13 @@ def build(
 ) -> Path:
     """Write the report of `kind` (daily|weekly|monthly|annual|special) for `unit` (the
     reader's first unit when None) to `out`, as `fmt` (docx or xlsx), and return its path.
-    PDF is not built yet."""
+    `reach` None builds it as the system (any unit; the top one by default). Dates may be
+    dates or YYYY-MM-DD. A bad period, date or format raises ValueError; a unit the reader
+    does not reach, RoleRefused. PDF is not built yet."""
     if fmt not in FORMATS:
         raise ValueError(f"报告格式“{fmt}”暂不支持,可选:{'、'.join(FORMATS)}。")
     now = now or timezone.now()
+    date, start, end = (_as_date(d) for d in (date, start, end))
     win = window(kind, period=period, date=date, start=start, end=end, now=now)
     figures = build_figures(kind, win, reach=reach, unit=unit, now=now)
     out = Path(out)
@@ -73,6 +76,16 @@ def build(
     else:
         write_xlsx(figures, out)
     return out
+
+
+def _as_date(value) -> dt.date | None:
+    """A date, or one written YYYY-MM-DD (as the command passes them)."""
+    if value is None or isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise ValueError(f"日期“{value}”格式不对,应为 YYYY-MM-DD。") from None
 
 
 # --- cells -------------------------------------------------------------------------------

@@ -41,6 +41,8 @@ from jiesu.org.models import Unit
 from jiesu.reports.windows import KINDS, Window
 
 TOP = 10
+# A report built without a reader (the worker's schedule, `jiesu report` without --user)
+SYSTEM_WHY = "a report without a reader counts its unit's cases as the unit's scores do"
 RATES = (
     ("response_rate", "响应率"),
     ("resolution_rate", "解决率"),
@@ -196,7 +198,8 @@ class _Reader:
 
     def __init__(self, reach, unit: Unit, window: Window, now: dt.datetime):
         self.reach, self.unit, self.window, self.now = reach, unit, window, now
-        self.cases = reach.cases().filter(**case_scope(unit))
+        cases = reach.cases() if reach is not None else unscoped(Case.objects, why=SYSTEM_WHY)
+        self.cases = cases.filter(**case_scope(unit))
         first = self.cases.aggregate(first=Min("received_at"))["first"]
         self.first = first
 
@@ -213,9 +216,10 @@ def build_figures(
     kind: str, window: Window, *, reach, unit: int | Unit | None = None, now=None
 ) -> Figures:
     """The figures of a report of `kind` on `window` for `unit` (an id, or the reader's
-    first unit), which the reader must reach."""
+    first unit), which the reader must reach. `reach` None: built by the system (a
+    schedule, the command without a user), any unit, the top one by default."""
     now = now or timezone.now()
-    unit = allowed_unit(reach, unit.pk if isinstance(unit, Unit) else unit)
+    unit = _unit_for(reach, unit.pk if isinstance(unit, Unit) else unit)
     r = _Reader(reach, unit, window, now)
     previous, year_before = window.previous(), window.year_before()
     this = window_scores(window, unit)
@@ -259,10 +263,22 @@ def build_figures(
     )
 
 
+def _unit_for(reach, unit_id: int | None) -> Unit:
+    """The unit a reader asks for (allowed_unit); without a reader, any unit, by default
+    the top of the tree."""
+    if reach is not None:
+        return allowed_unit(reach, unit_id)
+    units = Unit.objects.order_by("path")
+    found = units.filter(pk=unit_id).first() if unit_id is not None else units.first()
+    if found is None:
+        raise ValueError("没有找到该单位。")
+    return found
+
+
 def _rank_of(reach, unit: Unit, window: Window) -> tuple[int | None, int | None]:
     """The unit's rank among its parent's units, and how many are ranked; (None, None)
     when the reader does not reach the parent (the ranking shows the others' scores)."""
-    if unit.parent_id is None or not reach.reaches_unit(unit.parent):
+    if unit.parent_id is None or (reach is not None and not reach.reaches_unit(unit.parent)):
         return None, None
     rows = window_scores(window, unit.parent)["rows"]
     mine = next((row for row in rows if row["unit"]["id"] == unit.pk), None)
@@ -339,7 +355,11 @@ def _intake(r: _Reader) -> Section:
             ),
         ],
         Chart(
-            "channels", "受理渠道分布", "bar", [c[0] for c in channels], [c[1] for c in channels]
+            "channels",
+            "受理渠道分布",
+            "barh",
+            [c[0] for c in sorted(channels, key=lambda c: -c[1])],
+            [c[1] for c in sorted(channels, key=lambda c: -c[1])],
         ),
     )
 
@@ -462,7 +482,9 @@ def _rates(r: _Reader, numbers: dict, before, this: dict) -> Section:
         prior[-1] = numbers.get("previous_rank")
         rows.append(prior)
     rows += [_score_row(row) for row in this["rows"]]
-    chart_rows = [row for row in this["rows"] if row["score"] is not None][:TOP]
+    scored = [row for row in this["rows"] if row["score"] is not None]
+    chart_rows = scored[:TOP]
+    chart_title = f"综合成绩前{TOP}位的单位" if len(scored) > TOP else "各单位综合成绩"
     return Section(
         "四、考核成绩",
         lines,
@@ -477,7 +499,7 @@ def _rates(r: _Reader, numbers: dict, before, this: dict) -> Section:
         ],
         Chart(
             "scores",
-            "各单位综合成绩",
+            chart_title,
             "barh",
             [row["unit"]["name"] for row in chart_rows],
             [row["score"] for row in chart_rows],
