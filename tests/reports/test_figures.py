@@ -9,6 +9,7 @@ from jiesu.assessment.queries import scores
 from jiesu.cases.errors import RoleRefused
 from jiesu.org.access import Reach
 from jiesu.reports import charts, documents, figures, windows
+from tests.conftest import at
 from tests.reports.conftest import NOW, PII_CONTENT
 
 D = dt.date
@@ -141,3 +142,17 @@ def test_without_a_cjk_font_the_report_has_no_chart_and_says_so(
 def test_pdf_is_not_built_yet(people, tmp_path):
     with pytest.raises(ValueError, match="pdf"):
         documents.build("monthly", reach=Reach(people["zuzhang"]), fmt="pdf", out=tmp_path / "x")
+
+
+def test_a_case_at_noon_opens_the_next_daily_window(org, people, make_case):
+    make_case(received_at=at("2026-10-06 12:00"))
+    make_case(received_at=at("2026-10-06 11:59"))
+    reach = Reach(people["zuzhang"], at=NOW)
+    ending_6th = figures.build_figures("daily", windows.daily(D(2026, 10, 6)), reach=reach, now=NOW)
+    ending_7th = figures.build_figures("daily", windows.daily(D(2026, 10, 7)), reach=reach, now=NOW)
+    assert ending_6th.numbers["received"] == 1  # 11:59
+    assert ending_7th.numbers["received"] == 1  # 12:00
+    # before the 6th's window there was no case yet: nothing to compare with
+    assert ending_6th.numbers["previous_received"] is None
+    assert ending_7th.numbers["previous_received"] == 1
+    assert ending_7th.sections[0].lines[0].startswith("本期共受理诉求1件,环比持平,同比无可比数据")

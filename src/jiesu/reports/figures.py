@@ -236,8 +236,7 @@ def build_figures(
         ),
     }
     numbers["rank"], numbers["ranked"] = _rank_of(reach, unit, window)
-    if before is not None:
-        numbers["previous_rank"] = _rank_of(reach, unit, previous)[0]
+    numbers["previous_rank"] = _rank_of(reach, unit, previous)[0] if before is not None else None
     overview = _overview(r, numbers, before, year_before)
     overview.chart = _trend(r)
     sections = [
