@@ -1,24 +1,40 @@
-"""Case ledgers as Excel files. Personal data is always masked in anything that leaves."""
+"""The platform's ledger columns, and the ticked-rows workbook. Personal data is masked in
+anything that leaves unless a ledger is revealed (reports.ledgers, logged)."""
 
+import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from jiesu.cases.display import masked_pii, masked_reply
+from jiesu.cases.models import Case
+from jiesu.core.localtime import LOCAL
+from jiesu.core.masking import MASKERS
 from jiesu.core.workbooks import workbook_bytes
+
+
+def _label(name: str):
+    """A column giving a choice field's label, as get_FOO_display does, from one dict."""
+    labels = {value: str(label) for value, label in Case._meta.get_field(name).flatchoices}
+
+    def get(case, values):
+        value = getattr(case, name)
+        return labels.get(value, value)
+
+    return get
+
 
 # Headers as the platform's own exports name them, so the ledger reads the same.
 COLUMNS = [
     ("工单编号", 20, lambda c, p: c.platform_no),
-    ("来源平台", 8, lambda c, p: c.get_platform_display()),
-    ("诉求类型", 8, lambda c, p: c.get_request_type_display()),
+    ("来源平台", 8, _label("platform")),
+    ("诉求类型", 8, _label("request_type")),
     ("问题分类", 28, lambda c, p: c.category.full_name if c.category_id else ""),
     ("标题", 30, lambda c, p: p["title"]),
     ("主要内容", 50, lambda c, p: p["content"]),
-    ("工单状态", 12, lambda c, p: c.get_state_display()),
+    ("工单状态", 12, _label("state")),
     ("来电人", 8, lambda c, p: p["caller_name"]),
     ("来电人电话", 14, lambda c, p: p["caller_phone"]),
     ("来电时间", 17, lambda c, p: c.received_at),
@@ -26,14 +42,27 @@ COLUMNS = [
     ("小区点位/问题点位", 18, lambda c, p: p["address"]),
     ("主办单位", 16, lambda c, p: c.lead_unit.name if c.lead_unit_id else ""),
     ("截止时间", 17, lambda c, p: c.due_at),
-    ("办理结果", 30, lambda c, p: masked_reply(c).get("result", "")),
+    ("办理结果", 30, lambda c, p: p["result"]),
     ("办结时间", 17, lambda c, p: c.closed_at),
 ]
 
 
+def row_values(case, *, reveal: bool = False) -> dict:
+    """A case's personal fields and free text for a ledger row: masked, or in full when
+    `reveal` (only for a user who may see them and asked; the export is logged)."""
+    if reveal:
+        values = {name: getattr(case, name) or "" for name in MASKERS}
+        values.update(title=case.title, content=case.content, location=case.location)
+        values["result"] = (case.reply or {}).get("result", "")
+        return values
+    values = masked_pii(case)
+    values["result"] = masked_reply(case).get("result", "")
+    return values
+
+
 # Added for lists where the callback matters, such as the 考核 drill-down.
 CALLBACK_COLUMNS = [
-    ("考核类型", 10, lambda c, p: c.get_evaluation_type_display()),
+    ("考核类型", 10, _label("evaluation_type")),
     ("回访时间", 17, lambda c, p: c.callback_at),
     (
         "是否有效回访",
@@ -47,8 +76,8 @@ CALLBACK_COLUMNS = [
             "" if c.callback_contacted is None else ("是" if c.callback_contacted else "否")
         ),
     ),
-    ("是否解决", 8, lambda c, p: c.get_callback_solved_display()),
-    ("是否满意", 8, lambda c, p: c.get_callback_satisfaction_display()),
+    ("是否解决", 8, _label("callback_solved")),
+    ("是否满意", 8, _label("callback_satisfaction")),
 ]
 
 
@@ -91,9 +120,10 @@ def safe_cell(value):
     return value
 
 
-def _cell(value):
-    if hasattr(value, "tzinfo") and value is not None:
-        return timezone.localtime(value).replace(tzinfo=None)
+def cell_value(value):
+    """A cell as written: times in Beijing time without a zone (Excel has none), text safe."""
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        return value.astimezone(LOCAL).replace(tzinfo=None)
     return safe_cell(value)
 
 
@@ -110,8 +140,8 @@ def cases_xlsx(cases, *, with_callback: bool = False) -> bytes:
         cell.font, cell.fill = Font(bold=True), header_fill
         sheet.column_dimensions[get_column_letter(i)].width = width
     for case in cases:
-        pii = masked_pii(case)
-        sheet.append([_cell(get(case, pii)) for _, _, get in columns])
+        pii = row_values(case)
+        sheet.append([cell_value(get(case, pii)) for _, _, get in columns])
     for row in sheet.iter_rows(min_row=2):
         for cell in row:
             if hasattr(cell.value, "year"):
