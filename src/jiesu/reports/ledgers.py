@@ -1,5 +1,5 @@
 """Ledgers (台账): every case, returned, exempted and appealed, shelved, overdue, or any
-filtered list, written row by row to a write-only workbook so memory stays bounded at a
+filtered list, streamed row by row into an .xlsx (see `write`) so memory stays flat at a
 million rows. Columns are the platform's (reports.exports.COLUMNS) plus each kind's own."""
 
 import datetime as dt
