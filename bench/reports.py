@@ -2,6 +2,7 @@
 
     python bench/reports.py ledger                 # 100,000 and 300,000 rows, fresh database
     python bench/reports.py ledger --var DIR       # reuse DIR/jiesu.sqlite3 built before
+    python bench/reports.py ledger --cases 1000000 --sizes 100000,1000000
 
 Ledger: the streamed ledger (reports.ledgers) of 100,000 cases, its time and the peak
 memory of the process that writes it, against the baseline in the same run: the ticked-rows
@@ -148,16 +149,16 @@ def measure(var: Path, how: str, rows: int) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def ledger(var: Path) -> None:
+def ledger(var: Path, sizes: list[int]) -> None:
     print(f"负载:{os.getloadavg()[0]:.1f}(1 分钟平均,{os.cpu_count()} 核)")
     startup = measure(var, "ledger", 0)
     print(f"空台账(进程启动与 Django 的内存):{startup['peak_mb']:.0f} MB")
-    for how, rows, label in [
+    runs = [
         ("baseline", 100_000, "基线:普通工作簿(exports.cases_xlsx)"),
         ("openpyxl", 100_000, "对照:openpyxl 只写工作簿"),
-        ("ledger", 100_000, "台账:流式写出(ledgers.write)"),
-        ("ledger", 300_000, "台账:流式写出(ledgers.write)"),
-    ]:
+        *(("ledger", n, "台账:流式写出(ledgers.write)") for n in sizes),
+    ]
+    for how, rows, label in runs:
         got = measure(var, how, rows)
         print(
             f"{label} {got['rows']:>7,} 行:{got['seconds']:6.1f} 秒,"
@@ -170,7 +171,10 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("what", choices=["ledger", "child"])
     parser.add_argument("--var", type=Path, help="folder with a jiesu.sqlite3 built before")
-    parser.add_argument("--cases", type=int, default=300_000)
+    parser.add_argument("--cases", type=int, default=300_000, help="cases to build")
+    parser.add_argument(
+        "--sizes", default="100000,300000", help="ledger lengths to time, e.g. 100000,1000000"
+    )
     parser.add_argument("--how", default="ledger", choices=["ledger", "openpyxl", "baseline"])
     parser.add_argument("--rows", type=int, default=100_000)
     args = parser.parse_args()
@@ -180,7 +184,7 @@ def main() -> None:
     if not (var / "jiesu.sqlite3").exists():
         build(var, args.cases)
     print(f"数据库:{var / 'jiesu.sqlite3'}")
-    ledger(var)
+    ledger(var, [int(n) for n in args.sizes.split(",")])
 
 
 if __name__ == "__main__":
