@@ -8,12 +8,17 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 
 .PHONY: run test lint setup system-deps bench load clean
 
-setup: $(VENV)/.installed
+setup: $(VENV)/.installed node_modules/.installed
 
 $(VENV)/.installed: pyproject.toml uv.lock
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
 	test -x $(VENV)/bin/uv || { $(VENV)/bin/python -m pip --version >/dev/null 2>&1 || $(VENV)/bin/python -m ensurepip >/dev/null; $(VENV)/bin/python -m pip install -q "uv>=0.13"; }
 	$(VENV)/bin/uv sync --frozen --compile-bytecode --python $(VENV)/bin/python
+	touch $@
+
+# ECharts for the dashboard, from npm at the versions package-lock.json pins; served by jiesu.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
 	touch $@
 
 run: setup
@@ -40,4 +45,4 @@ bench: setup
 	$(VENV)/bin/python bench/bench_desk.py --cases 1000000
 
 clean:
-	rm -rf $(VENV) staticfiles test-results
+	rm -rf $(VENV) node_modules staticfiles test-results

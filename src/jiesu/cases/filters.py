@@ -16,7 +16,7 @@ from ninja import Schema
 
 from jiesu.cases import deadlines, search
 from jiesu.cases.forms import CategoryChoiceField
-from jiesu.cases.models import Case, Category, Lamp, Platform, RequestType, State, Tag
+from jiesu.cases.models import Case, Category, Channel, Lamp, Platform, RequestType, State, Tag
 from jiesu.core import params
 from jiesu.core.fields import DayField
 from jiesu.core.localtime import LOCAL
@@ -143,6 +143,17 @@ class CaseFilter(df.FilterSet):
     platform = _Choice(label="来源平台", choices=Platform.choices, empty="全部平台")
     received_from = _Day(label="受理日期从", method="_received_from")
     received_to = _Day(label="至", method="_received_to")
+    # what the dashboard's figures open: a channel, a closing day, a lead unit alone
+    channel = _Choice(label="渠道", choices=Channel.choices, empty="全部渠道")
+    closed_from = _Day(label="办结日期从", method="_closed_from")
+    closed_to = _Day(label="至", method="_closed_to")
+    lead_unit = _Row(
+        label="主办单位",
+        empty="全部主办单位",
+        field_class=OfferingChoiceField,
+        queryset=Unit.objects.all(),
+        offered=Unit.objects.filter(kind__in=HANDLING_KINDS),
+    )
     # last: a search with few matches draws the list from them (search.Found)
     q = _Search(
         label="关键词",
@@ -199,6 +210,12 @@ class CaseFilter(df.FilterSet):
     def _received_to(self, cases, name, day):
         return cases.filter(received_at__lt=_local_midnight(day + dt.timedelta(days=1)))
 
+    def _closed_from(self, cases, name, day):
+        return cases.filter(closed_at__gte=_local_midnight(day))
+
+    def _closed_to(self, cases, name, day):
+        return cases.filter(closed_at__lt=_local_midnight(day + dt.timedelta(days=1)))
+
     def _search(self, cases, name, query):
         found = search.find(query, self.user)
         cases = cases.filter(found.condition)
@@ -215,6 +232,10 @@ API_WORDS = {
     "tag": "标签 ID",
     "received_from": "受理日期从(YYYY-MM-DD,北京时间,含当日)",
     "received_to": "受理日期至(YYYY-MM-DD,北京时间,含当日)",
+    "channel": "渠道",
+    "closed_from": "办结日期从(YYYY-MM-DD,北京时间,含当日)",
+    "closed_to": "办结日期至(YYYY-MM-DD,北京时间,含当日)",
+    "lead_unit": "主办单位 ID:仅该单位本身作为主办单位的工单(不含下级单位和协办)",
     "q": SEARCH_HELP,
 }
 
