@@ -141,6 +141,16 @@ def test_the_figures_of_a_hand_built_street(street, people, org, categories):
     assert units == [("城市管理科", 1, 0), ("华龙苑南里社区", 0, 1)]
 
 
+def test_the_districts_reader_counts_every_street(street, people, org):
+    data = queries.dashboard(Reach(people["ducha"], at=NOW), NOW)
+    assert data["today"]["total"].count == 3  # A and C, and 回龙观街道's G
+    assert counts(data["open"]["lamps"]) == {"red": 2, "yellow": 2, "green": 1}
+    assert counts(data["open"]["states"])["received"] == 3
+    found = data["scores"]
+    assert found["unit"] == org["district"] and found["ranked"] is None
+    assert found["row"]["rank"] is None
+
+
 def test_the_scores_are_the_streets_row_of_the_district(street, people, org, closed_case):
     closed_case("hly", when="2026-11-21 09:00")
     closed_case("hly", when="2026-11-21 10:00", solved="partly", satisfaction="basic")
