@@ -84,6 +84,8 @@ INSTALLED_APPS = [
     "jiesu.demo",
     "jiesu.audit",
     "jiesu.ops",
+    "jiesu.dashboard",
+    "jiesu.reports",
 ]
 
 MIDDLEWARE = [
@@ -121,6 +123,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "jiesu.cases.context_processors.navigation",
+                "jiesu.dashboard.context_processors.navigation",
             ],
         },
     },
@@ -166,6 +169,12 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
+# ECharts comes from npm (package-lock.json, `make setup`): one file of node_modules served.
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "jiesu.dashboard.finders.NodeModulesFinder",
+]
 
 # Server: `jiesu serve` collects the static files at start and serves them under hashed
 # names, cached by browsers for a year; every other command and the tests keep plain storage.
@@ -177,7 +186,8 @@ if os.environ.get("JIESU_STATIC_MANIFEST") == "1":
 MEDIA_ROOT = Path(os.environ.get("JIESU_MEDIA_ROOT", VAR_DIR / "media"))
 
 LOGIN_URL = "/login/"
-LOGIN_REDIRECT_URL = "/cases/"
+# "/" lands each role on its own start: the dashboard or the case list (dashboard.views.landing)
+LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/login/"
 
 # Attachments: what the office may upload to a case.

@@ -91,7 +91,7 @@ def test_right_code_logs_in(client, people):
     page = client.get("/login/2fa/")
     assert page.status_code == 200 and "动态口令" in page.content.decode()
     response = second(client, code_for(people["admin"]))
-    assert response.status_code == 302 and response["Location"] == "/cases/"
+    assert response.status_code == 302 and response["Location"] == "/"
     response = client.get("/cases/")
     assert response.status_code == 200
     assert response.wsgi_request.user.is_verified()
@@ -243,7 +243,7 @@ def test_the_enrolment_secret_stays_the_same_across_visits(client, people):
 
 def test_a_role_not_in_the_setting_logs_in_with_the_password_alone(client, people):
     response = password(client, "zuzhang")
-    assert response.status_code == 302 and response["Location"] == "/cases/"
+    assert response.status_code == 302 and response["Location"] == "/"
     assert logged_in(client)
 
 
@@ -256,14 +256,14 @@ def test_all_forces_everyone(client, people, settings):
 def test_a_listed_role_forces_its_holders_only(client, people, settings):
     settings.JIESU_2FA_ROLES = ["operator", "leader"]
     assert password(client, "zuzhang")["Location"] == "/login/2fa/enrol/"
-    assert password(client, "shuju")["Location"] == "/cases/"
+    assert password(client, "shuju")["Location"] == "/"
 
 
 def test_empty_setting_forces_nobody_but_an_enrolled_user_still_gives_a_code(
     client, people, settings
 ):
     settings.JIESU_2FA_ROLES = []
-    assert password(client, "admin")["Location"] == "/cases/"
+    assert password(client, "admin")["Location"] == "/"
     client.post("/logout/")
     enrol(people["zuoxi"])
     assert password(client, "zuoxi")["Location"] == "/login/2fa/"

@@ -1,6 +1,7 @@
 """Browser tests: Playwright driving Debian's Chromium (never a downloaded browser)."""
 
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -65,9 +66,10 @@ def submit_password(page, username: str) -> None:
 
 
 def login(page, username: str) -> None:
-    """Log in through the page and land on the case list."""
+    """Log in through the page and land on the role's start: the case list, or the
+    dashboard for 组长, 数据专员, 区级督办 and 系统管理员."""
     submit_password(page, username)
-    page.wait_for_url("**/cases/")
+    page.wait_for_url(re.compile(r".*/(cases|dashboard)/$"))
 
 
 def csp_reports(page) -> list:

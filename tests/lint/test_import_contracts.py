@@ -23,6 +23,7 @@ DOMAIN_APPS = [
     "audit",
     "ops",
     "demo",
+    "dashboard",
     "web",
 ]
 

@@ -14,7 +14,7 @@ def test_login_page_is_chinese_and_refuses_bad_passwords(client, people):
     response = client.post("/login/", {"username": "zuoxi", "password": "wrong"})
     assert "用户名或密码不正确" in response.content.decode()
     response = client.post("/login/", {"username": "zuoxi", "password": "pw-zuoxi"})
-    assert response.status_code == 302 and response.url == "/cases/"
+    assert response.status_code == 302 and response.url == "/"
 
 
 def test_pages_need_login(client, db):

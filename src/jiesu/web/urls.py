@@ -1,13 +1,13 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
-from django.views.generic import RedirectView
 
+from jiesu.dashboard.views import landing
 from jiesu.web import twofactor_views
 from jiesu.web.twofactor_views import Login
 from jiesu.web.views import PasswordChange
 
 urlpatterns = [
-    path("", RedirectView.as_view(url="/cases/", permanent=False)),
+    path("", landing, name="home"),
     path("login/", Login.as_view(), name="login"),
     path("login/2fa/", twofactor_views.otp_verify, name="otp_verify"),
     path("login/2fa/enrol/", twofactor_views.otp_enrol, name="otp_enrol"),
