@@ -38,7 +38,7 @@ def test_admin_enrols_then_logs_in_with_a_code(page, people, settings, output_di
     assert codes.count() == 10
     page.screenshot(path=output_dir / f"02-backup-codes-{width}.png", full_page=True)
     page.locator("[data-otp-continue]").click()
-    page.wait_for_url("**/cases/")
+    page.wait_for_url("**/dashboard/")  # the administrator's start page
 
     page.get_by_role("button", name="退出").click()
     page.wait_for_url("**/login/")
@@ -52,7 +52,7 @@ def test_admin_enrols_then_logs_in_with_a_code(page, people, settings, output_di
     # the enrolment spent this 30-second step's code; the next step's is within the window
     page.get_by_label("动态口令").fill(totp(key, at=time.time() + 30))
     page.get_by_role("button", name="验证并登录").click()
-    page.wait_for_url("**/cases/")
+    page.wait_for_url("**/dashboard/")
     page.goto("/account/2fa/")
     assert "已启用" in page.locator("[data-otp-device]").inner_text()
     page.screenshot(path=output_dir / f"04-account-{width}.png", full_page=True)
