@@ -124,16 +124,7 @@ def test_first_and_final_platform_results_are_kept(people, closed_case):
 
 
 def test_an_unsolved_platform_result_reopens_the_case(people, closed_case, committed):
-    case = closed_case("hly")
-    with committed():
-        submit.perform(
-            case,
-            "callback",
-            by=people["zuoxi"],
-            prefix=False,
-            data=dict(GOOD, kind="official", solved="unsolved"),
-        )
-    case.refresh_from_db()
+    case = official(closed_case("hly"), people["zuoxi"], committed, solved="unsolved")
     assert case.state == State.DISPATCHED
     reopen = case.events.get(action="reopen")
     assert "未解决" in reopen.reason
@@ -141,15 +132,7 @@ def test_an_unsolved_platform_result_reopens_the_case(people, closed_case, commi
 
 def test_the_rule_can_keep_unsatisfied_cases_closed(people, closed_case, committed):
     ScoringRule.objects.create(effective_from=dt.date(2026, 1, 1), reopen_on_unsatisfied=False)
-    case = closed_case("hly")
-    with committed():
-        submit.perform(
-            case,
-            "callback",
-            by=people["zuoxi"],
-            prefix=False,
-            data=dict(GOOD, kind="official", satisfaction="unsatisfied"),
-        )
+    case = official(closed_case("hly"), people["zuoxi"], committed, satisfaction="unsatisfied")
     assert Case.objects.get(pk=case.pk).state == State.CLOSED
 
 
