@@ -220,6 +220,10 @@ def build_figures(
     schedule, the command without a user), any unit, the top one by default."""
     now = now or timezone.now()
     unit = _unit_for(reach, unit.pk if isinstance(unit, Unit) else unit)
+    if kind == "meeting":  # 调度会材料: its own sections, from this module's queries
+        from jiesu.reports import meeting
+
+        return meeting.meeting_figures(window, reach=reach, unit=unit, now=now)
     r = _Reader(reach, unit, window, now)
     previous, year_before = window.previous(), window.year_before()
     this = window_scores(window, unit)

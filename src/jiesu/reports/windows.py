@@ -12,6 +12,10 @@ year earlier (同比). Every window is [start, end) in Beijing time.
   previous window is the year before, which is also its 同比, so it has no separate one.
 - 专报 (special): any days [from, to], both whole days; the previous window is as long and
   ends where it starts; a year earlier moves both dates back a year.
+- 调度会材料 (meeting): its date is the meeting's day, and it covers the last complete week
+  (Monday 00:00 to Monday 00:00) before the week holding that day: a meeting on Monday
+  11-30 or Friday 12-04 covers 11-23 to 11-29. Its name is that week's Monday; before and
+  a year earlier go by weeks as a 周报's do.
 
 Without a date or period, a window is the latest one already complete at `now`.
 """
@@ -31,6 +35,7 @@ KINDS = {
     "monthly": "月报",
     "annual": "年报",
     "special": "专报",
+    "meeting": "调度会材料",
 }
 
 
@@ -81,6 +86,8 @@ class Window:
             return daily(_date(self.name) - dt.timedelta(days=1))
         if self.kind == "weekly":
             return weekly(_date(self.name) - dt.timedelta(days=7))
+        if self.kind == "meeting":
+            return meeting(_date(self.name))
         if self.kind == "monthly":
             return monthly(rules.shift_period(self.name, -1))
         if self.kind == "annual":
@@ -95,6 +102,8 @@ class Window:
             return daily(_year_back(_date(self.name)))
         if self.kind == "weekly":
             return weekly(_date(self.name) - dt.timedelta(weeks=52))
+        if self.kind == "meeting":
+            return meeting(_date(self.name) - dt.timedelta(weeks=51))
         if self.kind == "monthly":
             return monthly(rules.shift_period(self.name, -12))
         if self.kind == "annual":
@@ -144,6 +153,12 @@ def weekly(day: dt.date) -> Window:
     )
 
 
+def meeting(day: dt.date) -> Window:
+    """The week a meeting on `day` looks back on: the complete week before `day`'s."""
+    week = weekly(day - dt.timedelta(days=7))
+    return Window("meeting", week.start, week.end, week.name)
+
+
 def monthly(period: str) -> Window:
     start, end = rules.period_bounds(period)
     return Window("monthly", start, end, period)
@@ -173,8 +188,9 @@ def window(
     now: dt.datetime | None = None,
 ) -> Window:
     """The window of a report: `period` (a 月报's assessment period, a 年报's year), or
-    the window holding `date` (a 日报's: the one ending that day), or [start, end] for a
-    专报; else the latest complete window at `now`."""
+    the window holding `date` (a 日报's: the one ending that day; a 调度会材料's: the week
+    before the meeting's), or [start, end] for a 专报; else the latest complete window at
+    `now`."""
     if kind not in KINDS:
         raise ValueError(f"没有这种报告:{kind}。")
     now = (now or timezone.now()).astimezone(LOCAL)
@@ -190,6 +206,8 @@ def window(
         return latest if latest.end <= now else daily(today - dt.timedelta(days=1))
     if kind == "weekly":
         return weekly(date if date is not None else today - dt.timedelta(days=7))
+    if kind == "meeting":
+        return meeting(date if date is not None else today)
     if kind == "monthly":
         if period is None:
             period = rules.period_of(_midnight(date)) if date else None

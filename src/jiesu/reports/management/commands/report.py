@@ -1,4 +1,5 @@
-"""`jiesu report daily|weekly|monthly|annual|special|ledger …`: a report or a ledger to a file."""
+"""`jiesu report daily|weekly|monthly|annual|special|meeting|ledger …`: a report, the
+dispatch meeting's pack or a ledger to a file."""
 
 import datetime as dt
 import importlib.util
@@ -16,7 +17,7 @@ from jiesu.org.access import Reach
 from jiesu.org.models import Unit
 from jiesu.reports import ledgers
 
-DOCUMENTS = ("daily", "weekly", "monthly", "annual", "special")
+DOCUMENTS = ("daily", "weekly", "monthly", "annual", "special", "meeting")
 SYSTEM_WHY = "jiesu report ledger without --user: the operator on the server reads every case"
 
 
@@ -39,7 +40,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("kind", choices=[*DOCUMENTS, "ledger"])
         parser.add_argument("--period", help="考核周期,如 2026-11(2026-10-19 至 2026-11-18)")
-        parser.add_argument("--date", help="日报、周报的日期 YYYY-MM-DD")
+        parser.add_argument(
+            "--date",
+            help="日报、周报的日期 YYYY-MM-DD;调度会材料(meeting)为开会日期,"
+            "统计开会日期所在周之前最近一个完整的周一至周日(默认今天开会)",
+        )
         parser.add_argument("--from", dest="start", help="受理日期从 YYYY-MM-DD(含)")
         parser.add_argument("--to", dest="end", help="受理日期至 YYYY-MM-DD(含)")
         parser.add_argument("--unit", type=int, help="单位 ID(街道、科室或社区)")
