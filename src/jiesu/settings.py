@@ -270,6 +270,16 @@ JIESU_BACKUP_DIR = Path(os.environ.get("JIESU_BACKUP_DIR", VAR_DIR / "backups"))
 JIESU_BACKUP_KEEP = int(os.environ.get("JIESU_BACKUP_KEEP", 14))
 JIESU_BACKUP_HOUR = int(os.environ.get("JIESU_BACKUP_HOUR", 2))
 JIESU_BACKUP_KEY_FILE = os.environ.get("JIESU_BACKUP_KEY_FILE", "")
+# Reports the worker builds (Beijing time): the 日报 daily, the 周报 on an ISO weekday
+# (1 = Monday), the 月报 on a day of the month; their formats; how long a ledger file
+# (which may hold revealed personal data) is kept for download.
+JIESU_REPORT_SCHEDULE = {
+    "daily": os.environ.get("JIESU_REPORT_DAILY_AT", "12:00"),
+    "weekly": os.environ.get("JIESU_REPORT_WEEKLY_AT", "1 09:00"),
+    "monthly": os.environ.get("JIESU_REPORT_MONTHLY_AT", "19 09:00"),
+}
+JIESU_REPORT_FORMATS = os.environ.get("JIESU_REPORT_FORMATS", "docx,xlsx,pdf").split(",")
+JIESU_LEDGER_KEEP_DAYS = int(os.environ.get("JIESU_LEDGER_KEEP_DAYS", 7))
 # The worker writes its heartbeat from a thread of its own this often, even mid-import.
 JIESU_WORKER_HEARTBEAT_SECONDS = int(os.environ.get("JIESU_WORKER_HEARTBEAT_SECONDS", 30))
 JIESU_HEALTH_WORKER_SILENT_SECONDS = int(os.environ.get("JIESU_HEALTH_WORKER_SILENT_SECONDS", 300))

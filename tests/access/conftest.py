@@ -273,6 +273,24 @@ def _build_office():
             status=ImportStatus.DONE,
         )
 
+    from jiesu.reports.models import ReportRun, RunStatus
+
+    for unit, kind, by in [
+        (demo.street, "monthly", None),
+        (other, "monthly", None),
+        (demo.street.parent, "weekly", None),
+        (keshi_office, "special", users["zuzhang"]),
+        (demo.street, "ledger", users["zuzhang"]),  # a ledger: its asker's alone
+        (other, "ledger", outsider),
+    ]:
+        ReportRun.objects.create(
+            kind=kind,
+            title=f"{unit.name}-{kind}",
+            unit=unit,
+            requested_by=by,
+            status=RunStatus.DONE,
+        )
+
     for street, header, label in [
         (demo.street, "诉求编号", "投诉件"),
         (other, "来电编号", "求助件"),
@@ -312,6 +330,7 @@ def _build_office():
         "probes": sorted(probes),
         "applications": sorted(Application.objects.values_list("pk", flat=True)),
         "import_runs": sorted(ImportRun.objects.values_list("pk", flat=True)),
+        "report_runs": sorted(ReportRun.objects.values_list("pk", flat=True)),
         "rules": sorted(RoutingRule.objects.values_list("pk", flat=True)),
         "mappings": sorted(ColumnMapping.objects.values_list("pk", flat=True)),
         "synonyms": sorted(ValueSynonym.objects.values_list("pk", flat=True)),

@@ -375,6 +375,27 @@ def import_run(ctx):
     return _probed(ctx, urls, refused=REFUSED)
 
 
+def _ledger_runs() -> set[int]:
+    from jiesu.reports.models import ReportRun
+
+    return set(ReportRun.objects.filter(kind="ledger").values_list("pk", flat=True))
+
+
+def report_list(ctx):
+    """The reports the page lists (the reader's own ledgers aside: test_jobs checks them)."""
+    return _page_ids(ctx, reverse("reports"), r'<tr data-run="(\d+)"') - _ledger_runs()
+
+
+def report_run(ctx):
+    urls = {pk: reverse("report_run", args=[pk]) for pk in ctx.office["report_runs"]}
+    return _probed(ctx, urls, refused=REFUSED) - _ledger_runs()
+
+
+def _reports(ctx):
+    """The report runs of the scope; a ledger is its asker's (test_jobs checks that)."""
+    return ~Q(kind="ledger")
+
+
 def _deleted(ctx, urls: dict[int, str]) -> set[int]:
     """The rows a delete button removes (it answers with a redirect); others are refused."""
     shown = set()
@@ -590,6 +611,8 @@ SURFACES = [
         import_page,
         opens=holding(*DESK_STREET, kinds=[UnitKind.STREET]),
     ),
+    Surface("page:reports", "reports.ReportRun", "view", report_list, _reports),
+    Surface("page:report_run", "reports.ReportRun", "view", report_run, _reports),
     Surface(
         "page:import_run",
         "intake.ImportRun",

@@ -239,6 +239,7 @@ REACHED_BY = {
     ("intake.ValueSynonym", "view"): DESK,
     ("intake.ValueSynonym", "change"): {Role.LEADER},
     ("core.PiiAccess", "view"): {Role.LEADER, Role.ADMIN},
+    ("reports.ReportRun", "view"): {Role.LEADER, Role.ANALYST, Role.SUPERVISOR, Role.ADMIN},
 }
 
 
@@ -250,6 +251,7 @@ def rows(tree, tree_case):
     from jiesu.core.models import PiiAccess
     from jiesu.intake.models import ColumnMapping, ImportRun, ValueSynonym
     from jiesu.knowledge.models import RoutingRule
+    from jiesu.reports.models import ReportRun
 
     ground = ExemptionGround.objects.order_by("pk").first()
     category = Category.objects.create(name="占道经营")
@@ -288,6 +290,9 @@ def rows(tree, tree_case):
             ),
             "core.PiiAccess": PiiAccess.objects.create(
                 user=author, case=case, field="caller_phone"
+            ),
+            "reports.ReportRun": ReportRun.objects.create(
+                kind="monthly", title="月报", unit=tree[street]
             ),
         }
     return {label: (made["east"][label], made["west"][label]) for label in made["east"]}

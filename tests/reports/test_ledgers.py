@@ -238,14 +238,39 @@ def test_the_command_writes_the_same_rows(client, people, book, tmp_path):
     assert last.detail["count"] == 1 and last.detail["filters"]["kind"] == "shelved"
 
 
-def test_a_ledger_over_the_limit_is_refused_with_a_message(client, people, book, monkeypatch):
-    from jiesu.reports import views
+def test_a_large_ledger_is_written_by_the_worker_with_its_progress(
+    client, people, book, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Over the page's limit the ledger goes to the worker: the page shows its progress,
+    the file has the same rows as the page would have sent, and the export is logged."""
+    from jiesu.reports import jobs, views
+    from jiesu.reports.models import ReportRun, RunStatus
 
-    monkeypatch.setattr(views, "LEDGER_LIMIT", 5)
     client.force_login(people["zuzhang"])
-    response = client.get(f"/reports/ledgers/?kind=all&period={PERIOD}", follow=True)
-    assert "超过网页一次导出的 5 行" in response.content.decode()
-    assert not AuditEvent.objects.filter(kind=Kind.EXPORT).exists()
+    at_once = client.get(f"/reports/ledgers/?kind=all&period={PERIOD}")
+    _, web_rows, _ = _sheet(b"".join(at_once.streaming_content))
+    monkeypatch.setattr(views, "BACKGROUND_ROWS", 5)
+    monkeypatch.setattr(jobs, "PROGRESS_EVERY", 3)
+    response = client.get(f"/reports/ledgers/?kind=all&period={PERIOD}")
+    run = ReportRun.objects.get(kind="ledger")
+    assert response.status_code == 302 and response["Location"] == f"/reports/runs/{run.pk}/"
+    page = client.get(response["Location"]).content.decode()
+    assert "已转入后台生成" in page and "排队中" in page
+    assert run.total_rows == len(web_rows) == 6  # closed, returned, disputed, open, shelved, plain
+    assert jobs.run_queued() == 1
+    run.refresh_from_db()
+    assert run.status == RunStatus.DONE and run.done_rows == 6
+    page = client.get(f"/reports/runs/{run.pk}/").content.decode()
+    assert 'max="6" value="6"' in page
+    download = client.get(f"/reports/runs/{run.pk}/xlsx")
+    _, rows, workbook = _sheet(b"".join(download.streaming_content))
+    assert rows == web_rows
+    assert PHONE not in _all_text(workbook)
+    logged = AuditEvent.objects.filter(kind=Kind.EXPORT).first()
+    assert logged.detail["what"].endswith("(后台生成)") and logged.detail["count"] == 6
+    # a ledger is its asker's: another reader of the same street does not see it
+    client.force_login(people["shuju"])
+    assert client.get(f"/reports/runs/{run.pk}/xlsx").status_code == 404
 
 
 def test_the_other_kinds_go_to_the_documents_module(org, tmp_path):

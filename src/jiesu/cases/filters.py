@@ -15,7 +15,7 @@ from django.utils.safestring import mark_safe
 from ninja import Schema
 
 from jiesu.cases import deadlines, search
-from jiesu.cases.forms import CategoryChoiceField
+from jiesu.cases.labels import category_label
 from jiesu.cases.models import Case, Category, Channel, Lamp, Platform, RequestType, State, Tag
 from jiesu.core import params
 from jiesu.core.fields import DayField
@@ -55,6 +55,13 @@ class _OfferedChoices(ModelChoiceIterator):
     def __init__(self, field):
         super().__init__(field)
         self.queryset = field.offered
+
+
+class CategoryChoiceField(forms.ModelChoiceField):
+    """A category offered by its whole path (城市管理->市容环境)."""
+
+    def label_from_instance(self, obj):
+        return category_label(obj)
 
 
 class OfferingChoiceField(forms.ModelChoiceField):

@@ -6,7 +6,6 @@ from django import forms
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 
-from jiesu.cases.labels import category_label
 from jiesu.cases.models import Satisfaction, Solved
 from jiesu.cases.workflow import REPLY_PARTS, TRANSITIONS
 from jiesu.org.models import HANDLING_KINDS, Unit
@@ -215,8 +214,3 @@ ACTION_FORMS = {action: _needing(action, form) for action, form in ACTION_FORMS.
 # The actions that need nothing (签收, 催办, 审批派单, 审核通过): one button runs them; the
 # others open a panel for their input.
 ONE_STEP = frozenset(action for action in ACTION_FORMS if not TRANSITIONS[action].needs)
-
-
-class CategoryChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return category_label(obj)

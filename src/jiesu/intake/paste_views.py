@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 
 from jiesu.cases import workflow
 from jiesu.cases.errors import WorkflowError
-from jiesu.cases.forms import CategoryChoiceField
+from jiesu.cases.filters import CategoryChoiceField
 from jiesu.cases.models import Case, Category, Channel, Platform, RequestType, Urgency
 from jiesu.insights.duplicates import same_caller
 from jiesu.intake import paste

@@ -1,6 +1,6 @@
 from django import forms
 
-from jiesu.cases.forms import category_label
+from jiesu.cases.labels import category_label
 from jiesu.cases.models import Category
 from jiesu.knowledge.models import RoutingRule
 from jiesu.org.models import HANDLING_KINDS, Unit, UnitKind

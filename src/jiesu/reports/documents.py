@@ -1,4 +1,4 @@
-"""Reports as Word (docxtpl templates the office can edit) and Excel files.
+"""Reports as Word (docxtpl templates the office can edit), Excel and PDF files.
 
 `build(kind, reach=…, period=…, unit=…, fmt="docx", out=…)` writes one report and returns
 its path. The Word layout follows GB/T 9704-2012: A4, margins 37/35/28/26 mm (top,
@@ -16,6 +16,10 @@ The default templates are built by default_template() and shipped in templates_d
         s.tables (each t.title and t.table, a table to put with {{p t.table }})
     n.<name>  the headline numbers (n.received, n.closed, n.response_rate, n.score,
               n.rank, …) and text.<name> the same as the report writes them (98.3%).
+
+The PDF is the same sections laid out by WeasyPrint from reports/report_pdf.html, in the
+same page format and fonts (with the free CJK fonts embedded), for reading and printing
+where Word is not at hand.
 """
 
 import copy
@@ -23,16 +27,15 @@ import datetime as dt
 import io
 from pathlib import Path
 
-from django.conf import settings
 from django.utils import timezone
 
 from jiesu.core.localtime import LOCAL
-from jiesu.reports import charts
+from jiesu.reports import charts, office_templates
 from jiesu.reports.figures import RATES, Figures, Table, build_figures, count_text, pct_text
 from jiesu.reports.windows import KINDS, window
 
 TEMPLATES = Path(__file__).parent / "templates_docx"
-FORMATS = ("docx", "xlsx")
+FORMATS = ("docx", "xlsx", "pdf")
 
 # (the font an office PC has, its free alternative)
 TITLE_FONT = ("方正小标宋简体", "Noto Serif CJK SC")
@@ -59,23 +62,42 @@ def build(
     template: Path | str | None = None,
 ) -> Path:
     """Write the report of `kind` (daily|weekly|monthly|annual|special) for `unit` (the
-    reader's first unit when None) to `out`, as `fmt` (docx or xlsx), and return its path.
-    `reach` None builds it as the system (any unit; the top one by default). Dates may be
-    dates or YYYY-MM-DD. A bad period, date or format raises ValueError; a unit the reader
-    does not reach, RoleRefused. PDF is not built yet."""
+    reader's first unit when None) to `out`, as `fmt` (docx, xlsx or pdf), and return its
+    path. `reach` None builds it as the system (any unit; the top one by default). Dates may
+    be dates or YYYY-MM-DD. A bad period, date or format raises ValueError; a unit the reader
+    does not reach, RoleRefused."""
     if fmt not in FORMATS:
         raise ValueError(f"报告格式“{fmt}”暂不支持,可选:{'、'.join(FORMATS)}。")
+    figures = figures_for(
+        kind, reach=reach, period=period, date=date, start=start, end=end, unit=unit, now=now
+    )
+    out = Path(out)
+    write(figures, fmt, out, template=template)
+    return out
+
+
+def figures_for(
+    kind: str, *, reach, period=None, date=None, start=None, end=None, unit=None, now=None
+):
+    """The figures of one report, computed once for all its formats."""
     now = now or timezone.now()
     date, start, end = (_as_date(d) for d in (date, start, end))
     win = window(kind, period=period, date=date, start=start, end=end, now=now)
-    figures = build_figures(kind, win, reach=reach, unit=unit, now=now)
+    return build_figures(kind, win, reach=reach, unit=unit, now=now)
+
+
+def write(figures: Figures, fmt: str, out: Path, *, template=None) -> None:
+    """One report's figures as one file: the same numbers in every format."""
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "docx":
         write_docx(figures, out, template=template)
-    else:
+    elif fmt == "xlsx":
         write_xlsx(figures, out)
-    return out
+    elif fmt == "pdf":
+        write_pdf(figures, out)
+    else:
+        raise ValueError(f"报告格式“{fmt}”暂不支持,可选:{'、'.join(FORMATS)}。")
 
 
 def _as_date(value) -> dt.date | None:
@@ -103,6 +125,12 @@ def cell_text(value, kind: str) -> str:
     return str(value)
 
 
+def note_of(figures: Figures) -> str:
+    if figures.charts() and charts.cjk_font() is None:
+        return charts.NO_FONT_NOTE
+    return ""
+
+
 def shown_numbers(figures: Figures) -> dict:
     n = figures.numbers
     text = {k: (count_text(v) if isinstance(v, int) else v) for k, v in n.items()}
@@ -117,13 +145,10 @@ def shown_numbers(figures: Figures) -> dict:
 
 
 def template_for(kind: str, template=None) -> Path:
-    """The template to fill: the one given, else the office's own for the kind (in
-    settings.JIESU_REPORT_TEMPLATES, if set), else the shipped default."""
+    """The template to fill: the one given (the office's current version, see
+    reports.jobs.current_template), else the shipped default."""
     if template is not None:
         return Path(template)
-    own = getattr(settings, "JIESU_REPORT_TEMPLATES", None)
-    if own and (Path(own) / f"{kind}.docx").exists():
-        return Path(own) / f"{kind}.docx"
     return TEMPLATES / f"{kind}.docx"
 
 
@@ -137,9 +162,7 @@ def write_docx(figures: Figures, out: Path, *, template=None) -> None:
         data = charts.png(chart)
         if data is not None:
             images[chart.key] = InlineImage(doc, io.BytesIO(data), width=Mm(150))
-    note = ""
-    if figures.charts() and charts.cjk_font() is None:
-        note = charts.NO_FONT_NOTE
+    note = note_of(figures)
     sections = [
         {
             "heading": s.heading,
@@ -161,6 +184,7 @@ def write_docx(figures: Figures, out: Path, *, template=None) -> None:
             "n": figures.numbers,
             "text": shown_numbers(figures),
         },
+        jinja_env=office_templates.sandbox(),
         autoescape=True,
     )
     doc.save(str(out))
@@ -426,3 +450,66 @@ def write_xlsx(figures: Figures, out: Path) -> None:
             letter = ws.cell(2, c).column_letter
             ws.column_dimensions[letter].width = 30 if kind == "text" else 14
     book.save(out)
+
+
+# --- PDF ---------------------------------------------------------------------------------
+
+
+def write_pdf(figures: Figures, out: Path) -> None:
+    """The report as an A4 PDF in the Word layout's page format and fonts."""
+    import base64
+
+    from django.template.loader import render_to_string
+
+    try:
+        from weasyprint import CSS, HTML
+        from weasyprint.urls import URLFetcher
+    except OSError as err:  # Pango or HarfBuzz missing on this machine
+        raise ValueError(
+            "本机缺少生成 PDF 所需的系统组件(Pango),请用 Word 或 Excel 格式,"
+            "或请管理员安装 libpango-1.0-0 与 libpangoft2-1.0-0。"
+        ) from err
+
+    images = {}
+    for chart in figures.charts():
+        data = charts.png(chart)
+        if data is not None:
+            images[chart.key] = "data:image/png;base64," + base64.b64encode(data).decode()
+    sections = [
+        {
+            "heading": s.heading,
+            "lines": s.lines,
+            "chart": images.get(s.chart.key) if s.chart else None,
+            "tables": [
+                {
+                    "title": t.title,
+                    "headers": t.headers,
+                    "rows": [
+                        [(cell_text(v, k), k != "text") for v, k in zip(row, t.kinds, strict=True)]
+                        for row in t.rows
+                    ],
+                }
+                for t in s.tables
+            ],
+        }
+        for s in figures.sections
+    ]
+    context = {
+        "title": figures.title,
+        "subtitle": figures.subtitle,
+        "unit": figures.unit.name,
+        "issued": f"{figures.issued.astimezone(LOCAL):%Y年%m月%d日 %H:%M}",
+        "basis": BASIS,
+        "note": note_of(figures),
+        "sections": sections,
+        "margins": MARGINS_MM,
+        "fonts": {"title": TITLE_FONT, "body": BODY_FONT, "heading": HEADING_FONT},
+        "sizes": {"title": TITLE_PT, "body": BODY_PT, "table": TABLE_PT},
+    }
+    html = render_to_string("reports/report_pdf.html", context)
+    css = render_to_string("reports/report_pdf.css", context)
+    # the images are inline (data:); nothing else is read, from the network or the disk
+    fetcher = URLFetcher(allowed_protocols={"data"}, timeout=5)
+    HTML(string=html, url_fetcher=fetcher).write_pdf(
+        str(out), stylesheets=[CSS(string=css, url_fetcher=fetcher)]
+    )

@@ -390,9 +390,10 @@ def _workbook_parts(book: zipfile.ZipFile, titles: list[str]) -> None:
     )
 
 
-def write(ledger: Ledger, target) -> int:
+def write(ledger: Ledger, target, *, progress=None, every: int = 5_000) -> int:
     """Write the ledger to `target` (a path or a binary file) as an .xlsx; returns the rows
-    written. Rows go into the zip as they are read, never held."""
+    written. Rows go into the zip as they are read, never held. `progress(rows)` is called
+    every `every` rows."""
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as book:
         sheet = _Sheet(book, 1, [w for _, w, _ in ledger.columns], frozen=True)
         sheet.append([name for name, _, _ in ledger.columns], [1] * len(ledger.columns))
@@ -402,6 +403,8 @@ def write(ledger: Ledger, target) -> int:
         for case, values in ledger.rows():
             sheet.append([cell_value(get(case, values)) for get in getters], styles)
             written += 1
+            if progress is not None and written % every == 0:
+                progress(written)
         sheet.close()
         about = _Sheet(book, 2, [14, 60], frozen=False)
         for label, text in [*ledger.notes, ("行数", written)]:

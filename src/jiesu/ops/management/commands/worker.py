@@ -1,22 +1,27 @@
 """`jiesu worker`: the background jobs of one machine: queued imports, warning lamps, the
-search index, the daily backup, and the heartbeat /healthz reads. It lives in ops, which may
+search index, scheduled and asked-for reports (in a thread of their own, so a long ledger
+never holds up an import), the daily backup, and the heartbeat /healthz reads.
+`--once --now 2026-12-01T12:00:00+08:00` runs one pass as if at that time. It lives in ops, which may
 call every app; cases and intake do not import each other for it."""
 
+import datetime as dt
 import logging
 import threading
 import time
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.utils import timezone
 
 from jiesu.cases import deadlines, search
 from jiesu.intake import runs as import_runs
 from jiesu.ops import jobs as ops_jobs
+from jiesu.reports import jobs as report_jobs
 
 logger = logging.getLogger(__name__)
 IMPORT_POLL_SECONDS = 2  # how soon a queued import starts after its upload
+REPORT_POLL_SECONDS = 3  # how soon a report asked for on the page starts
 
 
 class Command(BaseCommand):
@@ -25,20 +30,37 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--once", action="store_true", help="只运行一次")
         parser.add_argument("--interval", type=int, default=60, help="间隔秒数")
+        parser.add_argument(
+            "--now", help="按此时间运行一次(须带 --once),如 2026-12-01T12:00:00+08:00"
+        )
 
-    def handle(self, *args, once, interval, **options):
+    def handle(self, *args, once, interval, now=None, **options):
+        if now is not None:
+            if not once:
+                raise CommandError("--now 须与 --once 一起使用。")
+            try:
+                now = dt.datetime.fromisoformat(now)
+            except ValueError:
+                raise CommandError(
+                    f"时间“{now}”格式不对,应如 2026-12-01T12:00:00+08:00。"
+                ) from None
+            if now.tzinfo is None:
+                now = timezone.make_aware(now)
         if not once:
             threading.Thread(target=self.beat, name="heartbeat", daemon=True).start()
+            threading.Thread(target=self.reports_loop, name="reports", daemon=True).start()
         while True:
             self.imports()
-            changed = deadlines.refresh_lamps(timezone.now())
+            if once:
+                self.reports(now)
+            changed = deadlines.refresh_lamps(now or timezone.now())
             indexed = search.index_pending()
             self.stdout.write(
                 f"{timezone.localtime():%Y-%m-%d %H:%M:%S} "
                 f"警示灯变化 {changed} 件,新建检索索引 {indexed} 件"
             )
             ops_jobs.heartbeat()
-            ops_jobs.daily_backup_if_due(timezone.now())
+            ops_jobs.daily_backup_if_due(now or timezone.now())
             if once:
                 return
             self.wait_for_imports(interval)
@@ -53,6 +75,39 @@ class Command(BaseCommand):
             finally:
                 connection.close()  # this thread's own connection, never held between beats
             time.sleep(settings.JIESU_WORKER_HEARTBEAT_SECONDS)
+
+    def reports(self, now=None) -> None:
+        """Reports (报告): queue the scheduled ones due, build the queued ones, fail those
+        whose worker stopped, delete old ledger files. A failure is logged, never fatal."""
+        try:
+            report_jobs.fail_stalled(now)
+            queued = report_jobs.schedule(now)
+            built = report_jobs.run_queued(now)
+            removed = report_jobs.remove_old_ledgers(now)
+        except Exception:
+            logger.exception("后台报告任务出错")
+            return
+        if queued or built or removed:
+            self.stdout.write(
+                f"{timezone.localtime(now):%Y-%m-%d %H:%M:%S} "
+                f"定时报告排队 {queued} 个,生成 {built} 个,删除过期台账文件 {removed} 个"
+            )
+
+    def reports_loop(self):
+        """The reports' own thread: a pass at once, then whenever something is queued, and
+        the schedule at least every minute."""
+        last = 0.0
+        while True:
+            try:
+                due = time.monotonic() - last >= 60 or report_jobs.has_queued()
+            except Exception:
+                logger.exception("查询排队中的报告出错")
+                due = False
+            if due:
+                self.reports()
+                last = time.monotonic()
+            connection.close()
+            time.sleep(REPORT_POLL_SECONDS)
 
     def imports(self):
         """Imports (导入): fail runs whose process died, run the queued ones, remove old
