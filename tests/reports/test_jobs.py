@@ -4,6 +4,7 @@ and checked against the API, and the office's template versions."""
 
 import io
 import os
+import re
 import subprocess
 import sys
 import zipfile
@@ -311,6 +312,7 @@ def test_two_worker_processes_build_each_scheduled_report_once(org, tmp_path, se
         "JIESU_REPORT_FORMATS": "xlsx",
         "JIESU_BACKUP_HOUR": "24",
     }
+    built = []
     for now in ("2026-12-01T12:00:00+08:00", "2026-12-01T12:01:00+08:00"):
         workers = [
             subprocess.Popen(
@@ -325,6 +327,9 @@ def test_two_worker_processes_build_each_scheduled_report_once(org, tmp_path, se
         for worker in workers:
             out, err = worker.communicate(timeout=240)
             assert worker.returncode == 0, err
+            built += [int(n) for n in re.findall(r"生成 (\d+) 个", out)]
+    # each worker says how many it built: together exactly the nine, none twice
+    assert sum(built) == 9
     runs = ReportRun.objects.all()
     assert runs.count() == 9
     assert set(runs.values_list("status", flat=True)) == {RunStatus.DONE}
