@@ -332,4 +332,18 @@ def test_the_command_writes_the_pack(week, org, tmp_path):
     assert book["概况"]["A1"].value == "霍营街道12345市民服务热线工作调度会材料"
     # built at the real clock: the closed-late a1 and the two open ones are overdue for good
     assert sum(r[1] for r in book["超期单位"].iter_rows(min_row=3, values_only=True)) == 3
-    assert meeting.REPEAT_CALLS == 2
+
+
+def test_long_lists_are_cut_and_the_counts_stay_whole(week, people, monkeypatch):
+    monkeypatch.setattr(meeting, "LISTED", 2)
+    monkeypatch.setattr(meeting, "REPEATS_LISTED", 0)
+    built = figures.build_figures(
+        "meeting", windows.meeting(MEETING_DAY), reach=Reach(people["zuzhang"], at=NOW), now=NOW
+    )
+    listed = {t.sheet: len(t.rows) for t in built.tables()}
+    assert [listed[s] for s in ("超期工单", "未办结工单", "重复来电", "重复点位")] == [2, 2, 0, 0]
+    n = built.numbers
+    assert (n["overdue"], n["still_open"], n["repeat_callers"], n["repeat_places"]) == (3, 3, 1, 1)
+    assert table(built, "超期单位").rows[0][1] == 2
+    assert "清单仅列出前2件,完整清单请导出台账。" in built.sections[1].lines
+    assert "清单仅列出来电次数最多的0人。" in built.sections[3].lines
