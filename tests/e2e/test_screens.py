@@ -112,6 +112,29 @@ def office(people, org, make_case, closed_case, categories):
         note="夜间占道经营由城管执法队配合处理",
         updated_by=people["zuzhang"],
     )
+    from jiesu.reports.models import ReportRun, RunStatus
+
+    for kind, title in [
+        ("monthly", "霍营街道月报(2026-11)"),
+        ("daily", "霍营街道日报(2026-11-30)"),
+    ]:
+        ReportRun.objects.create(
+            kind=kind,
+            title=title,
+            unit=org["street"],
+            schedule_key=f"{kind}:{title}",
+            status=RunStatus.DONE,
+            files={"docx": "x.docx", "xlsx": "x.xlsx", "pdf": "x.pdf"},
+        )
+    ReportRun.objects.create(
+        kind="ledger",
+        title="全部工单台账-20261130-1000",
+        unit=org["street"],
+        requested_by=people["zuzhang"],
+        status=RunStatus.RUNNING,
+        total_rows=250_000,
+        done_rows=85_000,
+    )
     return {"case": working, "street": org["street"]}
 
 
@@ -132,6 +155,9 @@ def _pages(office) -> list[tuple[str, str]]:
         ("mappings", "/intake/import/mappings/"),
         ("audit", "/audit/"),
         ("rules", "/rules/"),
+        ("reports", "/reports/"),
+        ("ledgers", "/reports/ledgers/"),
+        ("export-log", "/reports/exports/"),
     ]
     return pages
 

@@ -2,6 +2,7 @@
 once however many workers ask, the reports page, ordering a report, its downloads opened
 and checked against the API, and the office's template versions."""
 
+import datetime as dt
 import io
 import os
 import re
@@ -183,6 +184,30 @@ def test_the_reports_page_orders_a_report_and_shows_it(street_period, org, peopl
     # the district's 督办 reads the street's reports
     client.force_login(people["ducha"])
     assert client.get(f"/reports/runs/{run.pk}/xlsx").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("kind", "given", "window"),
+    [
+        ("meeting", {"date": "2026-12-04"}, "2026-11-23"),  # a Friday meeting: last week
+        ("weekly", {"date": "2026-11-25"}, "2026-11-23"),
+        ("daily", {"date": "2026-11-30"}, "2026-11-30"),
+        ("monthly", {"period": "2026-10"}, "2026-10"),
+    ],
+)
+def test_an_ordered_report_is_built_for_the_window_asked(org, people, kind, given, window):
+    """What the run keeps names the same window again when the worker builds it."""
+    from jiesu.reports import windows
+
+    run = jobs.order_report(
+        kind, reach=_reach(people["shuju"]), unit=org["street"], formats=["xlsx"], **given
+    )
+    assert run.window_name == window
+    kept = {k: v for k, v in run.params.items() if v}
+    for key in ("date", "start", "end"):
+        if key in kept:
+            kept[key] = dt.date.fromisoformat(kept[key])
+    assert windows.window(kind, now=NOW, **kept).name == window
 
 
 def test_a_bad_order_is_refused_in_chinese(org, people, client):

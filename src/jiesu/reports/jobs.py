@@ -113,6 +113,8 @@ def _window_params(win: windows.Window) -> dict:
         return {"period": win.name}
     if win.kind == "special":
         return {"start": str(win.start.astimezone(LOCAL).date()), "end": str(win.last_day)}
+    if win.kind == "meeting":  # a meeting on the Monday after the week looks back on it
+        return {"date": str(win.end.astimezone(LOCAL).date())}
     return {"date": str(win.last_day if win.kind == "daily" else win.start.date())}
 
 
@@ -123,7 +125,12 @@ def order_report(
     kind: str, *, reach, unit: Unit, formats: list[str], now=None, **given
 ) -> ReportRun:
     """Queue a report asked for on the page; the window is checked now, so a bad date is
-    refused at once (ValueError) rather than by a failed run."""
+    refused at once (ValueError) rather than by a failed run. Dates may be written
+    YYYY-MM-DD."""
+    given = {
+        k: (dt.date.fromisoformat(v) if k != "period" and isinstance(v, str) else v)
+        for k, v in given.items()
+    }
     win = windows.window(kind, now=now, **given)
     return ReportRun.objects.create(
         kind=kind,
