@@ -24,6 +24,14 @@ the user's visible_to) for the busiest street's row of the district and the busi
 row of that street, against the parent's period loaded into Python and filtered with
 `queries.case_counts` (counts and pages must be equal); and `period_effect()` of the district
 and of the busiest street, next to what two more `scores()` would cost.
+
+    python bench/scores.py --url URL --only before-after [--before REV]
+
+Before and after (issue 12): `scores()` of the district and of every unit as the code at
+REV computes it (its queries.py, on the indexes it had: the plain (street or district, date)
+indexes) against the current code on the current indexes, alternated on the same database.
+Each side runs in a transaction that drops the other side's indexes and is rolled back, so
+the planner sees only its own; the results must be equal.
 """
 
 import argparse
@@ -687,6 +695,103 @@ def baseline_drill(period: str, parent, child, name: str) -> tuple[int, list[int
     return len(hits), [objects[pk].pk for pk in page]
 
 
+# ---------------------------------------------------------------------------- before, after
+
+# The indexes scores() read before issue 12 (the same keys, without INCLUDE): made under
+# these names for the comparison, dropped at its end.
+PLAIN_INDEXES = {
+    "bench_plain_street_received": "(street_id, received_at)",
+    "bench_plain_district_received": "(district_id, received_at)",
+    "bench_plain_street_closed": "(street_id, closed_at)",
+    "bench_plain_district_closed": "(district_id, closed_at)",
+}
+# what the current code added for the scores
+COVERING_INDEXES = (
+    "case_street_received",
+    "case_district_received",
+    "case_street_closed",
+    "case_district_closed",
+    "application_state_case",
+)
+
+
+def old_queries(rev: str):
+    """assessment/queries.py as it was at REV, loaded as a module of its own."""
+    import importlib.util
+    import subprocess
+
+    text = subprocess.run(
+        ["git", "-C", str(ROOT), "show", f"{rev}:src/jiesu/assessment/queries.py"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    path = Path(tempfile.mkdtemp(prefix="jiesu-scores-before-")) / "queries_before.py"
+    path.write_text(text)
+    spec = importlib.util.spec_from_file_location("queries_before", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def before_after(rev: str, district, streets, runs: int = 7) -> None:
+    """Median ms of scores() for the district and for every unit, before (REV's code on the
+    plain indexes) and after (this code on its indexes), alternated; the results equal."""
+    import statistics
+
+    from django.db import connection, transaction
+
+    from jiesu.assessment import queries
+
+    before = old_queries(rev)
+    with connection.cursor() as cursor:
+        for name, columns in PLAIN_INDEXES.items():
+            cursor.execute(f"CREATE INDEX IF NOT EXISTS {name} ON cases_case {columns}")
+        cursor.execute("ANALYZE cases_case")
+
+    def timed_without(dropped, fn) -> float:
+        with transaction.atomic(), connection.cursor() as cursor:
+            for name in dropped:
+                cursor.execute(f"DROP INDEX {name}")
+            started = time.perf_counter()
+            fn()
+            ms = (time.perf_counter() - started) * 1000
+            transaction.set_rollback(True)
+        return ms
+
+    units = [district, *streets]
+    sides = {
+        "before": (COVERING_INDEXES, before.scores),
+        "after": (tuple(PLAIN_INDEXES), queries.scores),
+    }
+    for period in (PAST_PERIOD, "2026-11"):
+        results = {side: [fn(period, u) for u in units] for side, (_, fn) in sides.items()}
+        assert results["before"] == results["after"], f"{period}:前后结果不一致"
+    figures = {}
+    loads = []
+    for _ in range(runs + 1):  # the first round warms up
+        for side, (dropped, fn) in sides.items():
+            one = timed_without(dropped, lambda fn=fn: fn(PAST_PERIOD, district))
+            every = timed_without(dropped, lambda fn=fn: [fn(PAST_PERIOD, u) for u in units])
+            figures.setdefault(side, []).append((one, every))
+        loads.append(os.getloadavg()[0])
+    with connection.cursor() as cursor:
+        for name in PLAIN_INDEXES:
+            cursor.execute(f"DROP INDEX {name}")
+    print(
+        f"\n(e) 改前(代码 {rev},普通索引)与改后(当前代码,覆盖索引),交替 {runs} 轮取中位数,"
+        f"周期 {PAST_PERIOD};1 分钟负载 {min(loads):.1f}–{max(loads):.1f}({os.cpu_count()} 核)"
+    )
+    print("\n| 计算 | 改前 ms | 改后 ms | 改前 / 改后 |\n|---|---:|---:|---:|")
+    for n, label in enumerate((f"scores(周期, {district.name})", f"全部单位({len(units)} 次)")):
+        old = statistics.median(f[n] for f in figures["before"][1:])
+        new = statistics.median(f[n] for f in figures["after"][1:])
+        print(f"| {label} | {old:.0f} | {new:.0f} | {old / new:.1f}× |")
+    for side in sides:
+        rounds = ", ".join(f"{a:.0f}/{b:.0f}" for a, b in figures[side][1:])
+        print(f"{side} 每轮(区/全部):{rounds}")
+
+
 # ---------------------------------------------------------------------------- the run
 
 
@@ -738,6 +843,8 @@ def run(args) -> None:
     )
     street = Unit.objects.get(pk=busiest["street_id"])
     print(f"PostgreSQL {server_version}({config});cases_case 连索引 {size}")
+    if args.only == "before-after":
+        return before_after(args.before, district, streets)
     print(f"代码:{Path(jiesu.__file__).parent}")
     print(
         f"数据:{Case.objects.count():,} 件工单;{len(streets)} 个街乡镇,"
@@ -879,6 +986,7 @@ def run(args) -> None:
     print(
         f"\n目标(2 秒 / 5 秒):{verdict}。测量时 1 分钟平均负载最高 {load:.1f}({os.cpu_count()} 核)"
     )
+    before_after(args.before, district, streets)
 
 
 def main() -> None:
@@ -897,6 +1005,10 @@ def main() -> None:
         default=[],
         metavar="NAME=VALUE",
         help="a PostgreSQL setting for the connection, e.g. jit=off (repeatable)",
+    )
+    parser.add_argument("--only", choices=["before-after"], help="run only this comparison")
+    parser.add_argument(
+        "--before", default="4c4061d", help="the commit whose scores() is 'before' (issue 12)"
     )
     args = parser.parse_args()
     var = Path(tempfile.mkdtemp(prefix="jiesu-scores-"))

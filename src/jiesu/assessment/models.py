@@ -113,7 +113,11 @@ class Application(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "剔除/申诉申请"
         ordering = ["deadline", "pk"]
-        indexes = [models.Index(fields=["state", "period"], name="application_state_period")]
+        indexes = [
+            models.Index(fields=["state", "period"], name="application_state_period"),
+            # the passed ones' cases, read whole by the period scores (queries.exempted)
+            models.Index(fields=["state", "case"], name="application_state_case"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.case.platform_no}"
