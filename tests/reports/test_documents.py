@@ -218,3 +218,43 @@ def test_built_without_a_reader_as_the_command_and_the_schedule_do(
     assert summary["排名"] == mine["rank"]
     with pytest.raises(ValueError, match="2026-9-1"):
         documents.build("daily", reach=None, date="2026-9-1", out=tmp_path / "x.docx")
+
+
+@pytest.mark.parametrize(
+    ("kind", "given", "first", "last"),
+    [
+        # the week holding 10-07 runs Monday 10-05 to Sunday 10-11
+        ("weekly", {"date": "2026-10-07"}, "2026-10-05", "2026-10-11"),
+        ("special", {"start": "2026-09-19", "end": "2026-10-12"}, "2026-09-19", "2026-10-12"),
+    ],
+)
+def test_a_week_and_a_range_count_what_the_case_list_counts(
+    street_period, client, org, people, tmp_path, kind, given, first, last
+):
+    """受理量 and 办结量 of a window made of whole days equal the API's case list filtered
+    by the same received and closed days, for the same street."""
+    import datetime as dt
+
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {ApiToken.issue(people['zuzhang'])}"}
+
+    def listed(query):
+        url = f"/api/v1/cases?unit={org['street'].pk}&{query}"
+        return client.get(url, **auth).json()["count"]
+
+    received = listed(f"received_from={first}&received_to={last}")
+    closed = listed(f"closed_from={first}&closed_to={last}")
+    # by hand: the week holds hly1 (10-05), hly2 (10-06), hly3 (10-07) and the open case
+    # (10-10); the range adds xyy (09-20), the returned (10-12) and not the 10-15 case
+    assert received == {"weekly": 4, "special": 6}[kind]
+    path = documents.build(
+        kind,
+        reach=Reach(people["zuzhang"], at=NOW),
+        unit=org["street"].pk,
+        fmt="xlsx",
+        out=tmp_path / f"{kind}.xlsx",
+        now=NOW,
+        **{k: dt.date.fromisoformat(v) for k, v in given.items()},
+    )
+    summary = {r[0]: r[1] for r in load_workbook(path)["概况"].iter_rows(values_only=True)}
+    assert summary["受理量(按来电时间)"] == received
+    assert summary["办结量(按办结时间)"] == closed
