@@ -2,6 +2,14 @@
 through `jiesu serve`, against a baseline in the same run.
 
     python bench/dashboard.py --database DIR/jiesu.sqlite3   # a demo database (`jiesu demo`)
+    python bench/dashboard.py --postgres                     # 2,000,000 cases on PostgreSQL
+    python bench/dashboard.py --postgres --url URL           # a database kept by bench/scores.py
+
+On PostgreSQL the data is bench/scores.py's (one district of 20 streets, a throw-away server
+unless --url is given), the readers are made on it (the 组长 of its busiest street, the
+district's 督办) and the clock is the data's own end (scores.NOW): the dashboard data, the
+baseline and the panel through the test client are read at that moment (the panel's clock
+is set to it); the HTTP panel, whose server reads the real clock, is left out.
 
 The baseline counts every figure the way its link lists it: one CaseFilter query per figure
 on the reader's cases (the case list's own filters), plus the same period scores. It also
@@ -94,22 +102,51 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--database", type=Path, required=True, help="a demo jiesu.sqlite3")
-    parser.add_argument("--runs", type=int, default=9)
-    args = parser.parse_args()
-    var = Path(tempfile.mkdtemp(prefix="jiesu-dashboard-"))
-    env = dict(
-        os.environ,
-        JIESU_VAR_DIR=str(var),
-        DATABASE_URL=f"sqlite:///{args.database.resolve()}",
-        DJANGO_SETTINGS_MODULE="jiesu.settings",
-    )
-    os.environ.update(env)
-    import django
+def on_postgres(args, var: Path) -> None:
+    """The dashboard on bench/scores.py's PostgreSQL data, at the data's own `now`."""
+    import scores as data
+    from pgserver import Postgres
 
-    django.setup()
+    server = None
+    try:
+        if args.url:
+            url = args.url
+        else:
+            server = Postgres()
+            server.start()
+            url = server.url
+        data.setup_django(url, var, ROOT / "src", [])
+        from django.contrib.auth.models import User
+        from django.db.models import Count
+
+        from jiesu.cases.models import Case
+        from jiesu.org.models import Membership, Role, Unit, UnitKind
+
+        if not Case.objects.exists():
+            units = data.build_units()
+            data.build_cases(args.cases, 36, 1, *units)
+        district = Unit.objects.get(kind=UnitKind.DISTRICT)
+        busiest = Case.objects.values("street_id").annotate(n=Count("pk")).order_by("-n").first()
+        street = Unit.objects.get(pk=busiest["street_id"])
+        for username, role, unit in zip(
+            READERS, (Role.LEADER, Role.SUPERVISOR), (street, district), strict=True
+        ):
+            user, _ = User.objects.get_or_create(username=username)
+            Membership.objects.get_or_create(user=user, unit=unit, role=role)
+        measure(args, None, data.NOW)
+    finally:
+        if server and args.keep:
+            print(f"\n保留数据库:--url {server.url}")
+            print(f"停止:{' '.join(server.stop_command('immediate'))};删除:rm -rf {server.dir}")
+        elif server:
+            server.stop("immediate")
+
+
+def measure(args, env: dict | None, now=None) -> None:
+    """Each reader's dashboard data, its baseline and its panel; over HTTP too with `env`
+    (the environment of a `jiesu serve`). `now`: a fixed clock (else the real one)."""
+    from unittest import mock
+
     from django.contrib.auth.models import User
     from django.contrib.sessions.models import Session
     from django.test import Client
@@ -120,52 +157,87 @@ def main() -> None:
     from jiesu.dashboard import queries
     from jiesu.org.access import Reach
 
+    clock = (lambda: now) if now is not None else timezone.now
     total = unscoped(Case.objects, why="the bench's size").count()
-    print(f"数据:{total:,} 件工单;机器负载(1/5/15 分钟):{load()}")
+    print(f"数据:{total:,} 件工单;时刻 {clock():%Y-%m-%d %H:%M};机器负载(1/5/15 分钟):{load()}")
     sessions = []
     print(
         "\n| 读者 | 看板数据 (ms) | 基线:每个数字一次列表计数 (ms) | 数字个数 "
         "| 面板 测试客户端 (ms) | 面板 HTTP jiesu serve (ms) |\n|---|---:|---:|---:|---:|---:|"
     )
-    server, url = serve(var, env)
+    server, url = serve(var_of(env), env) if env else (None, None)
     try:
         for username in READERS:
             user = User.objects.get(username=username)
-            reach, now = Reach(user), timezone.now()
-            data = queries.dashboard(reach, now)
-            counted = baseline(reach, now)
+            reach = Reach(user)
+            data = queries.dashboard(reach, clock())
+            counted = baseline(reach, clock())
             wrong = [(f.label, f.count, n) for f, n in counted.values() if f.count != n]
             assert not wrong, wrong  # each figure equals its list's count at this scale
-            fast = timed(lambda r=reach: queries.dashboard(r, timezone.now()), runs=args.runs)
-            slow = timed(lambda r=reach: baseline(r, timezone.now()), runs=1)
+            fast = timed(lambda r=reach: queries.dashboard(r, clock()), runs=args.runs)
+            slow = timed(lambda r=reach: baseline(r, clock()), runs=1)
             client = Client(HTTP_HOST="127.0.0.1")
             client.force_login(user)
             sessions.append(client.cookies["sessionid"].value)
-            assert client.get("/dashboard/panel/").status_code == 200
-            page = timed(lambda c=client: c.get("/dashboard/panel/"), runs=args.runs)
-            request = urllib.request.Request(
-                url + "/dashboard/panel/",
-                headers={"Cookie": f"sessionid={sessions[-1]}", "HX-Request": "true"},
-            )
+            with mock.patch("jiesu.dashboard.views.timezone.now", clock):
+                assert client.get("/dashboard/panel/").status_code == 200
+                page = timed(lambda c=client: c.get("/dashboard/panel/"), runs=args.runs)
+            http = "—"
+            if server:
+                request = urllib.request.Request(
+                    url + "/dashboard/panel/",
+                    headers={"Cookie": f"sessionid={sessions[-1]}", "HX-Request": "true"},
+                )
 
-            def over_http(request=request):
-                with urllib.request.urlopen(request, timeout=60) as response:
-                    assert response.status == 200 and b'data-section="today"' in response.read()
+                def over_http(request=request):
+                    with urllib.request.urlopen(request, timeout=60) as response:
+                        assert response.status == 200
+                        assert b'data-section="today"' in response.read()
 
-            http = timed(over_http, runs=args.runs)
+                http = f"{timed(over_http, runs=args.runs):.0f}"
             print(
-                f"| {username} | {fast:.0f} | {slow:.0f} | {len(counted)} "
-                f"| {page:.0f} | {http:.0f} |"
+                f"| {username} | {fast:.0f} | {slow:.0f} | {len(counted)} | {page:.0f} | {http} |"
             )
             del data
     finally:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(60)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        if server:
+            server.send_signal(signal.SIGTERM)
+            try:
+                server.wait(60)
+            except subprocess.TimeoutExpired:
+                server.kill()
         Session.objects.filter(session_key__in=sessions).delete()
     print(f"\n机器负载(结束时):{load()}")
+
+
+def var_of(env: dict) -> Path:
+    return Path(env["JIESU_VAR_DIR"])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    where = parser.add_mutually_exclusive_group(required=True)
+    where.add_argument("--database", type=Path, help="a demo jiesu.sqlite3")
+    where.add_argument("--postgres", action="store_true", help="bench/scores.py's data")
+    parser.add_argument("--url", help="PostgreSQL: a database kept by bench/scores.py --keep")
+    parser.add_argument("--cases", type=int, default=2_000_000, help="PostgreSQL: cases to make")
+    parser.add_argument("--keep", action="store_true", help="PostgreSQL: leave the server")
+    parser.add_argument("--runs", type=int, default=9)
+    args = parser.parse_args()
+    var = Path(tempfile.mkdtemp(prefix="jiesu-dashboard-"))
+    if args.postgres:
+        return on_postgres(args, var)
+    env = dict(
+        os.environ,
+        JIESU_VAR_DIR=str(var),
+        DATABASE_URL=f"sqlite:///{args.database.resolve()}",
+        DJANGO_SETTINGS_MODULE="jiesu.settings",
+    )
+    os.environ.update(env)
+    import django
+
+    django.setup()
+    measure(args, env)
 
 
 if __name__ == "__main__":

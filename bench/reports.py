@@ -12,6 +12,15 @@ memory does not grow with its length.
 Each figure comes from its own child process (peak RSS by resource.getrusage), so one
 measurement's memory never counts in the next. Targets: 100,000 rows in at most 15 s and
 300 MB.
+
+    python bench/reports.py monthly                # throw-away PostgreSQL, 2,000,000 cases
+    python bench/reports.py monthly --url URL      # a database kept by bench/scores.py --keep
+
+月报: the monthly report (reports.documents.build, docx with its charts) of period 2026-10 for
+the district of bench/scores.py's data (about 55,000 cases in the period) and, as the small
+reference in the same run, for its smallest street (about 1,100); built as the system (no
+reader), at the data's own `now`. The first build in the process (loading matplotlib and
+docxtpl) and the median of the next three. Targets: district at most 30 s, street 3 s.
 """
 
 import argparse
@@ -167,11 +176,88 @@ def ledger(var: Path, sizes: list[int]) -> None:
         )
 
 
+def monthly(args) -> None:
+    """The 月报 of the district and of its smallest street on PostgreSQL."""
+    import shutil
+    import statistics
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    import scores as data
+    from pgserver import Postgres
+
+    var = Path(tempfile.mkdtemp(prefix="jiesu-monthly-"))
+    server = None
+    try:
+        if args.url:
+            url = args.url
+        else:
+            server = Postgres()
+            server.start()
+            url = server.url
+        data.setup_django(url, var, ROOT / "src", [])
+        from django.db.models import Count
+
+        from jiesu.assessment import rules
+        from jiesu.cases.models import Case
+        from jiesu.org.models import Unit, UnitKind
+        from jiesu.reports import documents
+
+        if not Case.objects.exists():
+            data.build_cases(args.cases, 36, 1, *data.build_units())
+        period = data.PAST_PERIOD
+        start, end = rules.period_bounds(period)
+        in_period = Case.objects.filter(received_at__gte=start, received_at__lt=end)
+        district = Unit.objects.get(kind=UnitKind.DISTRICT)
+        smallest = in_period.values("street_id").annotate(n=Count("pk")).order_by("n", "street_id")
+        street = Unit.objects.get(pk=smallest.first()["street_id"])
+        print(f"数据:{Case.objects.count():,} 件工单;周期 {period};负载 {load_text()}")
+        print(
+            "\n| 单位 | 周期受理 | 首次生成 s | 之后生成(3 次中位数)s | 文件 KB |\n|---|---:|---:|---:|---:|"
+        )
+        for unit in (street, district):
+            out = var / f"monthly-{unit.pk}.docx"
+
+            def build(unit=unit, out=out):
+                started = time.perf_counter()
+                documents.build(
+                    "monthly",
+                    reach=None,
+                    period=period,
+                    unit=unit.pk,
+                    fmt="docx",
+                    out=out,
+                    now=data.NOW,
+                )
+                return time.perf_counter() - started
+
+            first = build()
+            later = statistics.median(build() for _ in range(3))
+            count = in_period.filter(
+                **({"district": unit} if unit == district else {"street": unit})
+            )
+            print(
+                f"| {unit.name} | {count.count():,} | {first:.1f} | {later:.1f} "
+                f"| {out.stat().st_size / 1000:.0f} |"
+            )
+        print(f"\n负载(结束时):{load_text()}")
+    finally:
+        shutil.rmtree(var, ignore_errors=True)
+        if server:
+            server.stop("immediate")
+
+
+def load_text() -> str:
+    return " ".join(f"{n:.1f}" for n in os.getloadavg()) + f"({os.cpu_count()} 核)"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("what", choices=["ledger", "child"])
+    parser.add_argument("what", choices=["ledger", "child", "monthly"])
+    parser.add_argument("--url", help="monthly: a PostgreSQL database kept by bench/scores.py")
     parser.add_argument("--var", type=Path, help="folder with a jiesu.sqlite3 built before")
-    parser.add_argument("--cases", type=int, default=300_000, help="cases to build")
+    parser.add_argument(
+        "--cases", type=int, help="cases to build (ledger: 300,000; monthly: 2,000,000)"
+    )
     parser.add_argument(
         "--sizes", default="100000,300000", help="ledger lengths to time, e.g. 100000,1000000"
     )
@@ -180,9 +266,12 @@ def main() -> None:
     args = parser.parse_args()
     if args.what == "child":
         return child(args.var, args.how, args.rows)
+    if args.what == "monthly":
+        args.cases = args.cases or 2_000_000
+        return monthly(args)
     var = args.var or Path(tempfile.mkdtemp(prefix="jiesu-reports-"))
     if not (var / "jiesu.sqlite3").exists():
-        build(var, args.cases)
+        build(var, args.cases or 300_000)
     print(f"数据库:{var / 'jiesu.sqlite3'}")
     ledger(var, [int(n) for n in args.sizes.split(",")])
 

@@ -10,7 +10,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db import models
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count
 
 from jiesu.assessment import rules
 from jiesu.assessment.queries import allowed_unit, scores
@@ -18,7 +18,6 @@ from jiesu.cases import deadlines
 from jiesu.cases.models import (
     OPEN_STATES,
     RUNNING_STATES,
-    Case,
     Category,
     Channel,
     Lamp,
@@ -26,7 +25,6 @@ from jiesu.cases.models import (
     State,
 )
 from jiesu.core.localtime import LOCAL
-from jiesu.core.scoping import unscoped
 from jiesu.org.models import Role, Unit, UnitKind
 
 # Who lands on the dashboard; the desk (坐席员) and the handlers land on their queues.
@@ -87,18 +85,12 @@ def today_intake(cases, today: dt.date) -> dict:
     }
 
 
-# The few open cases are read from the (state, due time) index and each is tested against
-# the reach by one key lookup: with the reach's own condition first, SQLite walked a whole
-# district's million cases by its (district, date) index to find them (8 s, not 20 ms).
-OPEN_WHY = "open cases from the state index, each kept only if the reach has it (Exists)"
-
-
 def reached_in(reach, states) -> models.QuerySet:
-    """The reader's cases in these states, found from the state index."""
-    reached = reach.cases().filter(pk=OuterRef("pk"))
-    return (
-        unscoped(Case.objects, why=OPEN_WHY).filter(state__in=list(states)).filter(Exists(reached))
-    )
+    """The reader's cases in these states, found from the (street or district, state, due
+    time) index. Without the district's one, SQLite walked a district's million cases by its
+    (district, date) index (8 s); testing each open case against the reach by key instead
+    made PostgreSQL join every case of the street or district (0.2 s at 2,000,000)."""
+    return reach.cases().filter(state__in=list(states))
 
 
 def lamp_counts(reach, now: dt.datetime) -> dict:
@@ -111,8 +103,9 @@ def lamp_counts(reach, now: dt.datetime) -> dict:
 
 def open_cases(reach, now: dt.datetime) -> dict:
     """Open cases by state and running cases by lamp."""
+    # Count("*"): no column outside the index, so PostgreSQL reads the index alone
     by_state = dict(
-        reached_in(reach, OPEN_STATES).values_list("state").annotate(n=Count("pk")).order_by()
+        reached_in(reach, OPEN_STATES).values_list("state").annotate(n=Count("*")).order_by()
     )
     lamps = lamp_counts(reach, now)
     return {
