@@ -163,6 +163,14 @@ def _unit_place(units: list[tuple[str, dict]]) -> models.Case:
     )
 
 
+def _units_line(units, *, tail: str = "。") -> list[str]:
+    """The sentence naming the first five units with their counts, or none."""
+    if not units:
+        return []
+    named = "、".join(f"{name}{count_text(row['total'])}件" for name, row in units[:5])
+    return [f"按主办单位:{named}{'等' if len(units) > 5 else ''}{tail}"]
+
+
 def _cut_note(total: int) -> list[str]:
     if total <= LISTED:
         return []
@@ -251,13 +259,7 @@ def _overdue_cases(r: _Reader, n: dict) -> Section:
     lines = [
         f"本周受理的工单中(按来电时间),超期办结或{as_of}在办超期的共{count_text(n['overdue'])}件。"
     ]
-    if units:
-        lines.append(
-            "按主办单位:"
-            + "、".join(f"{name}{count_text(row['total'])}件" for name, row in units[:5])
-            + ("等" if len(units) > 5 else "")
-            + "。"
-        )
+    lines += _units_line(units)
     lines += _cut_note(n["overdue"])
     rows = []
     for case in cases:
@@ -330,13 +332,7 @@ def _returned_cases(r: _Reader, n: dict) -> Section:
         f"本周退回工单{count_text(n['returned'])}件(按退回时间),"
         f"其中派单异议{count_text(n['disputed'])}件。"
     ]
-    if units:
-        lines.append(
-            "按主办单位:"
-            + "、".join(f"{name}{count_text(row['total'])}件" for name, row in units[:5])
-            + ("等" if len(units) > 5 else "")
-            + "(未派单的为街道直接退回)。"
-        )
+    lines += _units_line(units, tail="(未派单的为街道直接退回)。")
     lines += _cut_note(n["returned"])
     rows = [
         [
@@ -553,13 +549,7 @@ def _still_open(r: _Reader, n: dict) -> Section:
         f"{count_text(n['still_open_yellow'])}件、绿灯{count_text(n['still_open_green'])}件、"
         f"挂账{count_text(n['still_open_shelved'])}件。"
     ]
-    if units:
-        lines.append(
-            "按主办单位:"
-            + "、".join(f"{name}{count_text(row['total'])}件" for name, row in units[:5])
-            + ("等" if len(units) > 5 else "")
-            + "。"
-        )
+    lines += _units_line(units)
     lines += _cut_note(n["still_open"])
     rows = [
         [
