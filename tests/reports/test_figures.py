@@ -156,3 +156,14 @@ def test_a_case_at_noon_opens_the_next_daily_window(org, people, make_case):
     assert ending_6th.numbers["previous_received"] is None
     assert ending_7th.numbers["previous_received"] == 1
     assert ending_7th.sections[0].lines[0].startswith("本期共受理诉求1件,环比持平,同比无可比数据")
+
+
+def test_a_count_chart_has_whole_numbers_on_its_axis():
+    """A trend of 0 and 1 cases: matplotlib would put 0.2, 0.4 … on the axis."""
+    from jiesu.reports.figures import Chart
+
+    chart = Chart("t", "受理量", "line", ["10-01", "10-02", "10-03"], [0, 1, 0])
+    if charts.cjk_font() is None:
+        pytest.skip("no CJK font")
+    ticks = charts.value_ticks(chart)
+    assert ticks and all(float(t).is_integer() for t in ticks)

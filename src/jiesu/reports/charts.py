@@ -79,6 +79,26 @@ def _has_cjk(path: str) -> bool:
 
 def png(chart: Chart, *, width: float = 6.0, height: float = 3.2) -> bytes | None:
     """One chart as PNG bytes; None without a CJK font or without data."""
+    figure = _draw(chart, width=width, height=height)
+    if figure is None:
+        return None
+    out = io.BytesIO()
+    figure.savefig(out, format="png")
+    return out.getvalue()
+
+
+def value_ticks(chart: Chart) -> list[float]:
+    """The ticks of a chart's value axis as drawn (for tests)."""
+    figure = _draw(chart, width=6.0, height=3.2)
+    if figure is None:
+        return []
+    axes = figure.axes[0]
+    low, high = axes.get_xlim() if chart.kind == "barh" else axes.get_ylim()
+    ticks = axes.get_xticks() if chart.kind == "barh" else axes.get_yticks()
+    return [float(t) for t in ticks if low <= t <= high]
+
+
+def _draw(chart: Chart, *, width: float, height: float):
     path = cjk_font()
     if path is None or not chart.values:
         return None
@@ -111,14 +131,17 @@ def png(chart: Chart, *, width: float = 6.0, height: float = 3.2) -> bytes | Non
         ticks = list(range(0, rows, step))
         axes.set_xticks(ticks, [chart.labels[i] for i in ticks], fontproperties=font)
         axes.set_ylim(bottom=0)
+    if chart.unit == "件":  # counts: whole numbers on the value axis, never 0.5 of a case
+        from matplotlib.ticker import MaxNLocator
+
+        value_axis = axes.xaxis if chart.kind == "barh" else axes.yaxis
+        value_axis.set_major_locator(MaxNLocator(integer=True))
     for label in axes.get_xticklabels() + axes.get_yticklabels():
         label.set_fontproperties(font)
     axes.set_title(chart.title, fontproperties=title)
     axes.spines[["top", "right"]].set_visible(False)
     figure.tight_layout()
-    out = io.BytesIO()
-    figure.savefig(out, format="png")
-    return out.getvalue()
+    return figure
 
 
 def _fmt(chart: Chart) -> str:
