@@ -258,18 +258,29 @@ def rate_and_score(row: ScoreRow, rule: ScoringRule) -> ScoreRow:
     return row
 
 
-def child_column(parent: Unit, children) -> tuple[str, dict]:
+def child_column(parent: Unit, children, units=None) -> tuple[str, dict]:
     """The case column that says under which child of `parent` a case falls, and a map from
     its values to the child's id: a street for a district, else the child whose subtree
-    holds the case's lead unit."""
+    holds the case's lead unit. `units`: the (id, path) of the parent's subtree, if read."""
     if parent.kind == UnitKind.DISTRICT:
         return "street_id", {c.pk: c.pk for c in children}
     paths = [(c.path, c.pk) for c in children]
-    units = Unit.objects.filter(path__startswith=parent.path).values_list("pk", "path")
+    if units is None:
+        units = Unit.objects.filter(path__startswith=parent.path).values_list("pk", "path")
     return "lead_unit_id", {
         pk: next((child for prefix, child in paths if path.startswith(prefix)), None)
         for pk, path in units
     }
+
+
+def _children(parent: Unit) -> tuple[list[Unit], str, dict]:
+    """The children of `parent` and child_column's column and map, read in one query."""
+    if parent.kind == UnitKind.DISTRICT:
+        children = list(parent.children.all())
+        return children, *child_column(parent, children)
+    subtree = list(Unit.objects.filter(path__startswith=parent.path))
+    children = [u for u in subtree if u.parent_id == parent.pk]
+    return children, *child_column(parent, children, [(u.pk, u.path) for u in subtree])
 
 
 def scores(period: str, parent: Unit, *, cases=None) -> dict:
@@ -283,8 +294,7 @@ def scores(period: str, parent: Unit, *, cases=None) -> dict:
     once (case_counts)."""
     start, end = rules.period_bounds(period)
     rule = rules.rule_for(period)
-    children = list(parent.children.all())
-    column, child_of = child_column(parent, children)
+    children, column, child_of = _children(parent)
     source = cases if cases is not None else unscoped(Case.objects, why=SCORED_WHY)
     received = source.filter(**period_scope(period, parent))
     values = GROUPED[:-1]  # all but `exempted`, which the second query stands for
