@@ -258,3 +258,12 @@ def test_a_week_and_a_range_count_what_the_case_list_counts(
     summary = {r[0]: r[1] for r in load_workbook(path)["概况"].iter_rows(values_only=True)}
     assert summary["受理量(按来电时间)"] == received
     assert summary["办结量(按办结时间)"] == closed
+
+
+def test_word_tables_span_the_type_area_with_text_columns_wider(monthly):
+    """156 mm between the margins (210 − 28 − 26); a text column three times a number's."""
+    document = docx.Document(monthly["docx"])
+    table = next(t for t in document.tables if t.rows[0].cells[0].text == "单位")
+    widths = [c.width.mm for c in table.rows[1].cells]
+    assert sum(widths) == pytest.approx(156, abs=0.5)
+    assert widths[0] == pytest.approx(3 * widths[1], abs=0.5)

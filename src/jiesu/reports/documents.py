@@ -209,7 +209,27 @@ def _subdoc_table(doc, table: Table):
             kind = table.kinds[c]
             align = WD_ALIGN_PARAGRAPH.LEFT if kind == "text" else WD_ALIGN_PARAGRAPH.RIGHT
             _cell(cells[c], cell_text(value, kind) if table.rows else value, align=align)
+    _widths(grid, lines, table.kinds)
     return sub
+
+
+TEXT_WEIGHT = 3  # a text column is this many times as wide as a number's
+
+
+def _widths(grid, lines, kinds) -> None:
+    """Columns across the type area (A4 less the margins), text columns wider than
+    numbers, so a long list does not wrap its figures one character a line."""
+    from docx.shared import Mm
+
+    area = 210 - MARGINS_MM["left"] - MARGINS_MM["right"]
+    weights = [TEXT_WEIGHT if k == "text" else 1 for k in kinds]
+    widths = [Mm(area * w / sum(weights)) for w in weights]
+    grid.autofit = False
+    for column, width in zip(grid.columns, widths, strict=True):
+        column.width = width
+    for cells in lines:
+        for cell, width in zip(cells, widths, strict=True):
+            cell.width = width
 
 
 def _cell(cell, text: str, *, bold: bool = False, align=None) -> None:
