@@ -14,7 +14,7 @@ from collections import Counter
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q
 from django.http import Http404
 
 from jiesu.assessment import rules
@@ -75,9 +75,11 @@ def counted_by(name: str) -> str:
     return "closed_at" if name == "closed" else "received_at"
 
 
-def exempted():
-    """Cases taken out of assessment by a passed exemption or appeal."""
-    return Exists(Application.objects.filter(case_id=OuterRef("pk"), state=ApplicationState.PASSED))
+def exempted(within=None):
+    """Cases taken out of assessment by a passed exemption or appeal. `within`: a condition
+    that the applications of every case tested meet, so fewer are read (same result)."""
+    applications = Application.objects.filter(case_id=OuterRef("pk"), state=ApplicationState.PASSED)
+    return Exists(applications.filter(within) if within is not None else applications)
 
 
 # The columns a case's counts depend on: scores() groups the period's cases by these.
@@ -288,10 +290,10 @@ def scores(period: str, parent: Unit, *, cases=None) -> dict:
 
     Three grouped queries, each read from one index on PostgreSQL (Case.Meta.indexes): the
     cases received in the period counted by child and by the values their counts depend on
-    (300–1,600 groups at district scale); the same for those of them with a passed
-    exemption, which move from counted to left out; and the cases closed in the period by
-    child, for 办结量. The groups are summed here, each combination of values worked out
-    once (case_counts)."""
+    (300–1,600 groups at district scale), with their lowest and highest ids; the same for
+    those of them with a passed exemption (read among the applications of those ids), which
+    move from counted to left out; and the cases closed in the period by child, for 办结量.
+    The groups are summed here, each combination of values worked out once (case_counts)."""
     start, end = rules.period_bounds(period)
     rule = rules.rule_for(period)
     children, column, child_of = _children(parent)
@@ -300,12 +302,22 @@ def scores(period: str, parent: Unit, *, cases=None) -> dict:
     values = GROUPED[:-1]  # all but `exempted`, which the second query stands for
     # (child, exempted, *values) → cases
     tally = Counter()
-    for key, *kept, n in received.values_list(column, *values).annotate(n=Count("pk")).order_by():
+    lowest, highest = None, None
+    groups = received.values_list(column, *values).annotate(
+        n=Count("pk"), lowest=Min("pk"), highest=Max("pk")
+    )
+    for key, *kept, n, low, high in groups.order_by():
         tally[child_of.get(key), False, *kept] += n
-    taken_out = received.filter(exempted()).values_list(column, *values).annotate(n=Count("pk"))
-    for key, *out, n in taken_out.order_by():
-        tally[child_of.get(key), False, *out] -= n
-        tally[child_of.get(key), True, *out] += n
+        lowest = low if lowest is None else min(lowest, low)
+        highest = high if highest is None else max(highest, high)
+    if lowest is not None:
+        # the applications of the period's cases lie within their ids: PostgreSQL reads
+        # those from the (state, case) index, not every passed application (2-3 ms a query)
+        within = Q(case_id__gte=lowest, case_id__lte=highest)
+        taken_out = received.filter(exempted(within)).values_list(column, *values)
+        for key, *out, n in taken_out.annotate(n=Count("pk")).order_by():
+            tally[child_of.get(key), False, *out] -= n
+            tally[child_of.get(key), True, *out] += n
     closings = (
         source.filter(**period_scope(period, parent, by="closed_at"))
         .values_list(column)
