@@ -20,6 +20,7 @@ the collected static files go to a temporary folder.
 
 import argparse
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -225,8 +226,16 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=9)
     args = parser.parse_args()
     var = Path(tempfile.mkdtemp(prefix="jiesu-dashboard-"))
-    if args.postgres:
-        return on_postgres(args, var)
+    try:
+        if args.postgres:
+            on_postgres(args, var)
+        else:
+            on_sqlite(args, var)
+    finally:
+        shutil.rmtree(var, ignore_errors=True)
+
+
+def on_sqlite(args, var: Path) -> None:
     env = dict(
         os.environ,
         JIESU_VAR_DIR=str(var),

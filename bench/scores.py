@@ -726,11 +726,15 @@ def old_queries(rev: str):
         capture_output=True,
         text=True,
     ).stdout
-    path = Path(tempfile.mkdtemp(prefix="jiesu-scores-before-")) / "queries_before.py"
-    path.write_text(text)
-    spec = importlib.util.spec_from_file_location("queries_before", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    folder = Path(tempfile.mkdtemp(prefix="jiesu-scores-before-"))
+    try:
+        path = folder / "queries_before.py"
+        path.write_text(text)
+        spec = importlib.util.spec_from_file_location("queries_before", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
     return module
 
 
