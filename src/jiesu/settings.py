@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "jiesu.ops",
     "jiesu.dashboard",
     "jiesu.reports",
+    "jiesu.supervision",
 ]
 
 MIDDLEWARE = [

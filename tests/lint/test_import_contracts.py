@@ -24,6 +24,7 @@ DOMAIN_APPS = [
     "ops",
     "demo",
     "dashboard",
+    "supervision",
     "web",
 ]
 

@@ -110,7 +110,8 @@ TRANSITIONS: dict[str, Transition] = dict([
        "Contacting the citizen is the 'response' the response rate counts.",
        needs=_n("contact_at:联系时间", "way:联系方式"), co_units_may=True),
     _t("urge", "催办", {S.DISPATCHED, S.SHELVED}, None, DESK | {R.SUPERVISOR},
-       "Chase the unit at the supervision nodes (2 h, 24 h, 7 d)."),
+       "Chase the unit at the supervision nodes (2 h, 24 h, 7 d); the worker does it by "
+       "rule as a system step (supervision.chase).", system=True),
     _t("supervise", "督办", OPEN_STATES, None, {R.LEADER, R.SUPERVISOR},
        "A superior's supervision order, recorded on the case.",
        needs=_n("note:督办意见")),

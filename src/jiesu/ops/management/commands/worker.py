@@ -18,6 +18,7 @@ from jiesu.cases import deadlines, search
 from jiesu.intake import runs as import_runs
 from jiesu.ops import jobs as ops_jobs
 from jiesu.reports import jobs as report_jobs
+from jiesu.supervision import chase
 
 logger = logging.getLogger(__name__)
 IMPORT_POLL_SECONDS = 2  # how soon a queued import starts after its upload
@@ -54,6 +55,7 @@ class Command(BaseCommand):
             if once:
                 self.reports(now)
             changed = deadlines.refresh_lamps(now or timezone.now())
+            self.chase(now)
             indexed = search.index_pending()
             self.stdout.write(
                 f"{timezone.localtime():%Y-%m-%d %H:%M:%S} "
@@ -75,6 +77,20 @@ class Command(BaseCommand):
             finally:
                 connection.close()  # this thread's own connection, never held between beats
             time.sleep(settings.JIESU_WORKER_HEARTBEAT_SECONDS)
+
+    def chase(self, now=None) -> None:
+        """催办、临期提醒、超期升级、每日汇总 (supervision.chase); a failure is logged."""
+        try:
+            done = chase.run(now)
+        except Exception:
+            logger.exception("自动催办任务出错")
+            return
+        if any(done.values()):
+            self.stdout.write(
+                f"{timezone.localtime(now):%Y-%m-%d %H:%M:%S} 自动催办 {done['urge']} 件,"
+                f"临期提醒 {done['due_soon']} 件,超期升级 {done['overdue']} 件,"
+                f"每日汇总 {done['digest']} 条"
+            )
 
     def reports(self, now=None) -> None:
         """Reports (报告): queue the scheduled ones due, build the queued ones, fail those
