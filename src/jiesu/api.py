@@ -12,6 +12,7 @@ from jiesu.cases.api import router as cases_router
 from jiesu.cases.errors import WorkflowError
 from jiesu.core.auth import ClientRateThrottle
 from jiesu.intake import api as intake_api  # noqa: F401  (adds POST /cases to the router)
+from jiesu.org.api import router as duty_router
 from jiesu.supervision.api import router as notifications_router
 from jiesu.web.errors import ours
 
@@ -27,6 +28,7 @@ api = NinjaAPI(
 api.add_router("/v1", cases_router)
 api.add_router("/v1", scores_router)
 api.add_router("/v1", notifications_router)
+api.add_router("/v1", duty_router)
 
 
 def _error(request, status: int, code: str, message: str, field: str | None = None):

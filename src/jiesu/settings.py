@@ -125,6 +125,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "jiesu.cases.context_processors.navigation",
                 "jiesu.dashboard.context_processors.navigation",
+                "jiesu.org.context_processors.on_duty",
             ],
         },
     },
@@ -286,6 +287,29 @@ JIESU_WORKER_HEARTBEAT_SECONDS = int(os.environ.get("JIESU_WORKER_HEARTBEAT_SECO
 JIESU_HEALTH_WORKER_SILENT_SECONDS = int(os.environ.get("JIESU_HEALTH_WORKER_SILENT_SECONDS", 300))
 JIESU_HEALTH_DISK_FREE_BYTES = int(os.environ.get("JIESU_HEALTH_DISK_FREE_BYTES", 1024**3))
 JIESU_HEALTH_BACKUP_MAX_AGE_HOURS = int(os.environ.get("JIESU_HEALTH_BACKUP_MAX_AGE_HOURS", 26))
+
+# Notifications sent outside the platform (supervision.senders). E-mail through SMTP
+# (EMAIL_HOST/PORT/…); SMS through the office's HTTP gateway: a POST to JIESU_SMS_URL whose
+# body is JIESU_SMS_TEMPLATE (JSON) with {mobile}, {text}, {apikey} and {request_id}
+# filled in, sent as JSON or as a form (JIESU_SMS_FORMAT); the enterprise-chat group robot
+# (WeCom-style JSON) at JIESU_WEBHOOK_URL. An empty URL turns that channel off.
+EMAIL_HOST = os.environ.get("JIESU_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("JIESU_EMAIL_PORT", 25))
+EMAIL_HOST_USER = os.environ.get("JIESU_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("JIESU_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("JIESU_EMAIL_TLS", "0") == "1"
+EMAIL_USE_SSL = os.environ.get("JIESU_EMAIL_SSL", "0") == "1"
+EMAIL_TIMEOUT = int(os.environ.get("JIESU_SEND_TIMEOUT", 10))
+DEFAULT_FROM_EMAIL = os.environ.get("JIESU_EMAIL_FROM", "jiesu@localhost")
+JIESU_SMS_URL = os.environ.get("JIESU_SMS_URL", "")
+JIESU_SMS_KEY = os.environ.get("JIESU_SMS_KEY", "")
+JIESU_SMS_TEMPLATE = os.environ.get(
+    "JIESU_SMS_TEMPLATE",
+    '{"apikey": "{apikey}", "mobile": "{mobile}", "text": "{text}", "request_id": "{request_id}"}',
+)
+JIESU_SMS_FORMAT = os.environ.get("JIESU_SMS_FORMAT", "json")  # json | form
+JIESU_WEBHOOK_URL = os.environ.get("JIESU_WEBHOOK_URL", "")
+JIESU_SEND_TIMEOUT = EMAIL_TIMEOUT  # seconds, for the gateway and the webhook too
 
 # Audit (安全审计): proxies whose X-Forwarded-For is believed (addresses or networks,
 # comma-separated), and how many reveals of personal data in an hour raise an alert.

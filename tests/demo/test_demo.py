@@ -210,3 +210,21 @@ def test_demo_applications_at_every_step_and_decided_in_past_periods(demo):
             assert app.state in (ApplicationState.PASSED, ApplicationState.REFUSED)
         assert app.history[0]["action"] == "create"
         assert app.case.callback_valid is True or app.case.awaiting_callback_at is not None
+
+
+def test_the_demo_has_a_roster_for_this_month_and_next(run_demo):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from jiesu.org import roster
+    from jiesu.org.models import DutyAssignment
+    from tests.demo.conftest import NOW
+
+    run_demo("--cases", "0")
+    days = {d for d in DutyAssignment.objects.values_list("day", flat=True)}
+    first = timezone.localtime(NOW).date().replace(day=1)
+    assert min(days) == first and max(days) == dt.date(2026, 4, 30)
+    on = roster.on_duty(DutyAssignment.objects.values("unit").distinct(), NOW)
+    assert {d.shift.name for d in on} == {"白班"}  # 12:00 on a Monday: the day shift
+    assert {d.user.username for d in on} >= {"zuzhang"}

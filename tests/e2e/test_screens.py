@@ -158,6 +158,8 @@ def _pages(office) -> list[tuple[str, str]]:
         ("reports", "/reports/"),
         ("ledgers", "/reports/ledgers/"),
         ("export-log", "/reports/exports/"),
+        ("notifications", "/notifications/"),
+        ("roster", "/duty/"),
     ]
     return pages
 

@@ -166,3 +166,34 @@ def _add_categories(office: Office) -> None:
                 parent = nodes.get(key[:-1])
                 nodes[key] = Category.objects.create(name=key[-1], parent=parent)
         office.categories[topic.path] = nodes[topic.path]
+
+
+def duty_roster(demo: Office, *, now) -> int:
+    """The desk's roster for the current and the next month: the two 坐席员 alternate the
+    day and night shifts, the 组长 takes the day shift on weekdays."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from jiesu.org import roster
+
+    today = timezone.localtime(now).date()
+    first = today.replace(day=1)
+    after_next = (first + dt.timedelta(days=62)).replace(day=1)
+    days = (after_next - first).days
+    day_shift, night_shift = roster.shifts()[:2]
+    a, b = demo.users["zuoxi"], demo.users["zuoxi2"]
+    made = roster.fill_month(
+        unit=demo.street,
+        first=first,
+        days=days,
+        rota={day_shift: [a, b], night_shift: [b, a]},
+        role=Role.OPERATOR,
+    )
+    leader = demo.users["zuzhang"]
+    for offset in range(days):
+        day = first + dt.timedelta(days=offset)
+        if day.weekday() < 5:
+            roster.assign(unit=demo.street, day=day, shift=day_shift, user=leader, role=Role.LEADER)
+            made += 1
+    return made

@@ -116,3 +116,57 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()} · {self.unit}"
+
+
+class Shift(models.Model):
+    """A shift of the desk (班次): the contracts' 白班 08:30–18:00 and 夜班 17:30–09:00 (the
+    next morning), overlapping half an hour each end for the handover."""
+
+    name = models.CharField("班次", max_length=20, unique=True)
+    starts = models.TimeField("开始")
+    ends = models.TimeField("结束", help_text="早于开始时间表示次日")
+    order = models.PositiveSmallIntegerField("顺序", default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "班次"
+        ordering = ["order", "starts"]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.name} {self.starts:%H:%M}–{'次日' if self.overnight else ''}{self.ends:%H:%M}"
+        )
+
+    @property
+    def overnight(self) -> bool:
+        return self.ends <= self.starts
+
+
+class DutyAssignment(models.Model):
+    """One person on one shift of one day (排班). Its grant is a Membership valid for the
+    shift's hours, made and removed with it (org.roster), so a night operator's queue is
+    the night's."""
+
+    unit = models.ForeignKey(Unit, verbose_name="单位", on_delete=models.CASCADE)
+    day = models.DateField("日期")
+    shift = models.ForeignKey(Shift, verbose_name="班次", on_delete=models.PROTECT)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="人员", on_delete=models.CASCADE, related_name="+"
+    )
+    role = models.CharField("岗位", max_length=32, choices=Role.choices)
+    starts_at = models.DateTimeField("上班时间")
+    ends_at = models.DateTimeField("下班时间")
+    grant = models.OneToOneField(
+        Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="duty"
+    )
+    note = models.CharField("备注", max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "排班"
+        ordering = ["day", "shift__order", "user__username"]
+        constraints = [
+            models.UniqueConstraint(fields=["day", "shift", "user"], name="duty_once_a_shift")
+        ]
+        indexes = [models.Index(fields=["unit", "starts_at", "ends_at"], name="duty_when")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.shift.name} {self.user}"

@@ -64,6 +64,8 @@ class Command(BaseCommand):
         self.stdout.write(f"已生成 {cases} 件工单,用时 {seconds:.1f} 秒({rate:.0f} 件/秒)。")
         filed = applications.file_applications(demo, now=now or timezone.now(), seed=seed)
         self.stdout.write(f"已生成 {filed} 件剔除/申诉申请。")
+        shifts = office.duty_roster(demo, now=now or timezone.now())
+        self.stdout.write(f"已排班 {shifts} 班次(本月和下月)。")
         self._logins(password)
 
     def _progress(self, total: int):

@@ -1,0 +1,151 @@
+"""The duty roster page (排班): a month of shifts for a street; the 组长 adds and removes."""
+
+import calendar
+import datetime as dt
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from jiesu.core.params import as_id
+from jiesu.org import roster
+from jiesu.org.access import DESK_ROLES
+from jiesu.org.models import DutyAssignment, Membership, Role, UnitKind
+
+
+def _streets(reach):
+    return reach.units(kinds=[UnitKind.STREET])
+
+
+def _month(text: str) -> dt.date:
+    today = timezone.localdate()
+    try:
+        year, month = (int(p) for p in text.split("-"))
+        return dt.date(year, month, 1)
+    except (ValueError, TypeError):
+        return today.replace(day=1)
+
+
+class DutyForm(forms.Form):
+    day = forms.DateField(label="日期", widget=forms.DateInput(attrs={"type": "date"}))
+    shift = forms.ModelChoiceField(label="班次", queryset=None, empty_label=None)
+    user = forms.ModelChoiceField(label="人员", queryset=None, empty_label=None)
+    role = forms.ChoiceField(
+        label="岗位", choices=[(r.value, r.label) for r in Role if r in DESK_ROLES]
+    )
+    note = forms.CharField(label="备注", max_length=100, required=False)
+
+    def __init__(self, *args, unit, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["shift"].queryset = roster.Shift.objects.all()
+        people = Membership.objects.filter(unit__path__startswith=unit.path).values("user")
+        self.fields["user"].queryset = (
+            get_user_model().objects.filter(pk__in=people, is_active=True).order_by("username")
+        )
+        self.fields["user"].label_from_instance = lambda u: u.get_full_name() or u.username
+
+
+@login_required
+def roster_page(request):
+    reach = request.reach
+    streets = list(_streets(reach))
+    if not streets:
+        raise PermissionDenied("您没有街道(乡镇)的岗位,无法查看排班。")
+    unit = next((s for s in streets if s.pk == as_id(request.GET.get("unit", ""))), streets[0])
+    first = _month(request.GET.get("month", ""))
+    days = calendar.monthrange(first.year, first.month)[1]
+    shifts = roster.shifts()
+    duties = DutyAssignment.objects.filter(
+        unit=unit, day__gte=first, day__lte=first.replace(day=days)
+    ).select_related("user", "shift")
+    grid = {}
+    for d in duties:
+        grid.setdefault((d.day, d.shift_id), []).append(d)
+    today = timezone.localdate()
+    rows = [
+        {
+            "day": day,
+            "weekday": "一二三四五六日"[day.weekday()],
+            "today": day == today,
+            "cells": [grid.get((day, s.pk), []) for s in shifts],
+        }
+        for day in (first + dt.timedelta(days=i) for i in range(days))
+    ]
+    may_edit = reach.reaches_unit(unit, roles=[Role.LEADER])
+    previous = (first - dt.timedelta(days=1)).replace(day=1)
+    following = first.replace(day=days) + dt.timedelta(days=1)
+    return render(
+        request,
+        "org/roster.html",
+        {
+            "unit": unit,
+            "streets": streets,
+            "month": first,
+            "previous": f"{previous:%Y-%m}",
+            "following": f"{following:%Y-%m}",
+            "shifts": shifts,
+            "rows": rows,
+            "may_edit": may_edit,
+            "form": DutyForm(unit=unit, initial={"day": today}) if may_edit else None,
+            "now_on": list(roster.on_duty([unit])),
+        },
+    )
+
+
+def _editable_unit(request, pk):
+    unit = next((s for s in _streets(request.reach) if s.pk == pk), None)
+    if unit is None:
+        raise Http404("没有这个街道,或您无权查看。")
+    if not request.reach.reaches_unit(unit, roles=[Role.LEADER]):
+        raise PermissionDenied("只有组长可以排班。")
+    return unit
+
+
+@login_required
+@require_POST
+def roster_add(request, unit_id: int):
+    unit = _editable_unit(request, unit_id)
+    form = DutyForm(request.POST, unit=unit)
+    back = f"/duty/?unit={unit.pk}&month={request.POST.get('day', '')[:7]}"
+    if not form.is_valid():
+        messages.error(
+            request, "排班未保存:" + ";".join(e for errs in form.errors.values() for e in errs)
+        )
+        return redirect(back)
+    data = form.cleaned_data
+    try:
+        roster.assign(
+            unit=unit,
+            day=data["day"],
+            shift=data["shift"],
+            user=data["user"],
+            role=data["role"],
+            note=data["note"],
+        )
+    except IntegrityError:
+        messages.error(request, "该人员当天已排此班次。")
+        return redirect(back)
+    messages.success(
+        request,
+        f"已排班:{data['day']} {data['shift'].name} {data['user'].get_full_name() or data['user'].username}",
+    )
+    return redirect(back)
+
+
+@login_required
+@require_POST
+def roster_remove(request, pk: int):
+    duty = DutyAssignment.objects.filter(pk=pk).select_related("unit").first()
+    if duty is None:
+        raise Http404("没有这条排班。")
+    _editable_unit(request, duty.unit_id)
+    roster.unassign(duty)
+    messages.success(request, "已取消该排班;已开始的班次到现在为止。")
+    return redirect(f"/duty/?unit={duty.unit_id}&month={duty.day:%Y-%m}")

@@ -1,0 +1,190 @@
+"""The duty roster: a person on a shift holds its grant for the shift's hours only; the
+overlap shows both shifts; who is on duty now on the API and every page; the 组长 edits."""
+
+import datetime as dt
+
+import pytest
+
+from jiesu.core.models import ApiToken
+from jiesu.org import roster
+from jiesu.org.access import Reach
+from jiesu.org.models import DutyAssignment, Membership, Role
+from tests.conftest import at
+
+
+@pytest.fixture
+def night_operator(org):
+    """Somebody with no standing grant: only the roster gives them the desk."""
+    from django.contrib.auth.models import User
+
+    return User.objects.create_user(username="yeban", first_name="夜班坐席", password="pw-yeban")
+
+
+@pytest.fixture
+def shifts(db):
+    day, night = roster.shifts()
+    # the contracts' shifts, made the first time they are asked for
+    assert (day.name, day.starts, day.ends) == ("白班", dt.time(8, 30), dt.time(18, 0))
+    assert (night.name, night.starts, night.ends, night.overnight) == (
+        "夜班",
+        dt.time(17, 30),
+        dt.time(9, 0),
+        True,
+    )
+    return {"day": day, "night": night}
+
+
+def test_a_night_shift_holds_the_desk_from_1730_to_0900_next_morning(
+    org, shifts, night_operator, make_case
+):
+    make_case(received_at=at("2026-03-02 20:00"))
+    duty = roster.assign(
+        unit=org["street"],
+        day=dt.date(2026, 3, 2),
+        shift=shifts["night"],
+        user=night_operator,
+        role=Role.OPERATOR,
+    )
+    assert (duty.starts_at, duty.ends_at) == (at("2026-03-02 17:30"), at("2026-03-03 09:00"))
+    for when, sees in [
+        ("2026-03-02 17:29", 0),
+        ("2026-03-02 17:30", 1),
+        ("2026-03-03 08:59", 1),
+        ("2026-03-03 09:00", 0),
+    ]:
+        reach = Reach(night_operator, at=at(when))
+        assert reach.cases().count() == sees, when
+
+
+def test_the_overlap_shows_both_shifts(org, shifts, people):
+    day = dt.date(2026, 3, 2)
+    roster.assign(
+        unit=org["street"], day=day, shift=shifts["day"], user=people["zuoxi"], role=Role.OPERATOR
+    )
+    roster.assign(
+        unit=org["street"], day=day, shift=shifts["night"], user=people["zuzhang"], role=Role.LEADER
+    )
+    names = lambda when: [  # noqa: E731
+        (d.user.username, d.shift.name) for d in roster.on_duty([org["street"]], at(when))
+    ]
+    assert names("2026-03-02 12:00") == [("zuoxi", "白班")]
+    assert names("2026-03-02 17:45") == [("zuoxi", "白班"), ("zuzhang", "夜班")]
+    assert names("2026-03-02 18:00") == [("zuzhang", "夜班")]
+    assert names("2026-03-03 08:45") == [("zuzhang", "夜班")]  # the 3rd's day shift is empty
+    assert names("2026-03-03 09:00") == []
+    # another street's roster is not this one's
+    assert list(roster.on_duty([org["other_street"]], at("2026-03-02 12:00"))) == []
+
+
+def test_removing_a_shift_begun_ends_its_grant_now_and_a_future_one_entirely(
+    org, shifts, night_operator
+):
+    begun = roster.assign(
+        unit=org["street"],
+        day=dt.date(2026, 3, 2),
+        shift=shifts["night"],
+        user=night_operator,
+        role=Role.OPERATOR,
+    )
+    later = roster.assign(
+        unit=org["street"],
+        day=dt.date(2026, 3, 5),
+        shift=shifts["night"],
+        user=night_operator,
+        role=Role.OPERATOR,
+    )
+    roster.unassign(begun, now=at("2026-03-02 20:00"))
+    roster.unassign(later, now=at("2026-03-02 20:00"))
+    grant = Membership.objects.get(user=night_operator)
+    assert grant.valid_to == at("2026-03-02 20:00")
+    assert DutyAssignment.objects.get().ends_at == at("2026-03-02 20:00")  # kept, as worked
+    assert not Reach(night_operator, at=at("2026-03-02 20:01")).grants
+
+
+def test_the_api_says_who_is_on_duty_now(org, shifts, people, client):
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    for shift in (shifts["day"], shifts["night"]):
+        for day in (today - dt.timedelta(days=1), today):
+            roster.assign(
+                unit=org["street"], day=day, shift=shift, user=people["zuoxi"], role=Role.OPERATOR
+            )
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {ApiToken.issue(people['zuzhang'])}"}
+    body = client.get("/api/v1/duty/now", **auth).json()
+    expected = {
+        d.pk
+        for d in DutyAssignment.objects.filter(
+            starts_at__lte=timezone.now(), ends_at__gt=timezone.now()
+        )
+    }
+    assert len(body) == len(expected) >= 1
+    assert set(body[0]) == {"user", "name", "role", "unit", "shift", "until"}
+    assert (
+        body[0]["user"] == "zuoxi"
+        and body[0]["role"] == "operator"
+        and body[0]["unit"] == "霍营街道"
+    )
+    # the other street's people see none of it
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {ApiToken.issue(people['outsider'])}"}
+    assert client.get("/api/v1/duty/now", **auth).json() == []
+
+
+def test_the_leader_edits_the_roster_and_every_page_says_who_is_on(org, shifts, people, client):
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    client.force_login(people["zuoxi"])
+    refused = client.post(
+        f"/duty/units/{org['street'].pk}/add",
+        {
+            "day": str(today),
+            "shift": shifts["day"].pk,
+            "user": people["zuoxi"].pk,
+            "role": "operator",
+        },
+    )
+    assert refused.status_code == 403
+    client.force_login(people["zuzhang"])
+    for shift in ("day", "night"):
+        client.post(
+            f"/duty/units/{org['street'].pk}/add",
+            {
+                "day": str(today - dt.timedelta(days=1)),
+                "shift": shifts[shift].pk,
+                "user": people["zuoxi"].pk,
+                "role": "operator",
+            },
+        )
+        client.post(
+            f"/duty/units/{org['street'].pk}/add",
+            {
+                "day": str(today),
+                "shift": shifts[shift].pk,
+                "user": people["zuoxi"].pk,
+                "role": "operator",
+            },
+        )
+    assert DutyAssignment.objects.count() == 4
+    page = client.get("/duty/").content.decode()  # this month (yesterday may be last month's)
+    assert page.count("data-duty=") == DutyAssignment.objects.filter(
+        day__year=today.year, day__month=today.month
+    ).count() >= 2
+    assert 'data-form="duty"' in page
+    listing = client.get("/cases/").content.decode()
+    assert "data-on-duty" in listing and "zuoxi" in listing.split("data-on-duty")[1][:300]
+    # a second time on the same shift is refused in Chinese
+    again = client.post(
+        f"/duty/units/{org['street'].pk}/add",
+        {
+            "day": str(today),
+            "shift": shifts["day"].pk,
+            "user": people["zuoxi"].pk,
+            "role": "operator",
+        },
+        follow=True,
+    )
+    assert "该人员当天已排此班次" in again.content.decode()
+    duty = DutyAssignment.objects.filter(day=today + dt.timedelta(days=0)).first()
+    client.post(f"/duty/{duty.pk}/remove")
+    assert DutyAssignment.objects.count() in (3, 4)  # begun shifts stay, ended now
