@@ -93,3 +93,94 @@ class ChaseMark(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.case_id} {self.node}"
+
+
+# --- sending outside the platform (站外通知) ------------------------------------------
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", "电子邮件"
+    SMS = "sms", "短信"
+    WEBHOOK = "webhook", "企业微信群"
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", "待发送"
+    SENDING = "sending", "发送中"
+    SENT = "sent", "已发送"
+    FAILED = "failed", "发送失败"
+    SKIPPED = "skipped", "未发送"
+
+
+class Delivery(models.Model):
+    """One notification sent on one channel. (notification, channel) is unique: the
+    idempotency key per event, person and channel. A worker takes a row by a conditional
+    UPDATE (pending → sending), so two workers never send it twice; each attempt is
+    appended to `tries`."""
+
+    notification = models.ForeignKey(
+        Notification, on_delete=models.CASCADE, related_name="deliveries", verbose_name="通知"
+    )
+    channel = models.CharField("渠道", max_length=8, choices=Channel.choices)
+    status = models.CharField(
+        "状态", max_length=8, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField("尝试次数", default=0)
+    next_try_at = models.DateTimeField("下次发送时间")
+    claimed_at = models.DateTimeField("开始发送时间", null=True, blank=True)
+    sent_at = models.DateTimeField("发送成功时间", null=True, blank=True)
+    to = models.CharField("发往", max_length=254, blank=True)
+    last_error = models.CharField("最近错误", max_length=200, blank=True)
+    tries = models.JSONField("发送记录", default=list, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "站外通知发送"
+        constraints = [
+            models.UniqueConstraint(fields=["notification", "channel"], name="delivery_once"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["next_try_at"],
+                name="delivery_due",
+                condition=models.Q(status="pending"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} {self.get_status_display()}"
+
+    @property
+    def key(self) -> str:
+        """The idempotency key a gateway may use to drop a repeat."""
+        return f"jiesu-{self.notification_id}-{self.channel}"
+
+
+class Preference(models.Model):
+    """How a person wants to be told outside the platform. No row: e-mail only, every kind,
+    no quiet hours. Quiet hours hold back non-urgent kinds (they go out when the quiet
+    hours end); urgent ones go at once."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notify_preference"
+    )
+    email_on = models.BooleanField("电子邮件", default=True)
+    sms_on = models.BooleanField("短信", default=False)
+    webhook_on = models.BooleanField("企业微信群", default=False)
+    kinds_off = models.JSONField("不发站外通知的类型", default=list, blank=True)
+    quiet_from = models.TimeField("免打扰开始", null=True, blank=True)
+    quiet_to = models.TimeField("免打扰结束", null=True, blank=True)
+    mobile = models.CharField("手机号(接收短信)", max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "通知偏好"
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+    def channels(self) -> list[str]:
+        on = (
+            (Channel.EMAIL, self.email_on),
+            (Channel.SMS, self.sms_on),
+            (Channel.WEBHOOK, self.webhook_on),
+        )
+        return [c for c, yes in on if yes]

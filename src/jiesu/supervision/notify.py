@@ -7,6 +7,7 @@ import datetime as dt
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from jiesu.supervision import deliveries
 from jiesu.supervision.models import URGENT_KINDS, Notification
 
 TEXT_MAX = 500
@@ -34,6 +35,12 @@ def notify(kind: str, users, *, text: str, key: str, case=None, at: dt.datetime 
         if u.pk not in told
     ]
     Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    if rows:  # sent outside too, as each person wants (bulk_create gave no ids)
+        deliveries.plan(
+            Notification.objects.filter(
+                key=key[:120], user__in=[r.user for r in rows]
+            ).select_related("user__notify_preference")
+        )
     return len(rows)
 
 

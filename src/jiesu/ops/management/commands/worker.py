@@ -18,7 +18,7 @@ from jiesu.cases import deadlines, search
 from jiesu.intake import runs as import_runs
 from jiesu.ops import jobs as ops_jobs
 from jiesu.reports import jobs as report_jobs
-from jiesu.supervision import chase
+from jiesu.supervision import chase, deliveries
 
 logger = logging.getLogger(__name__)
 IMPORT_POLL_SECONDS = 2  # how soon a queued import starts after its upload
@@ -56,6 +56,7 @@ class Command(BaseCommand):
                 self.reports(now)
             changed = deadlines.refresh_lamps(now or timezone.now())
             self.chase(now)
+            self.send_notifications(now)
             indexed = search.index_pending()
             self.stdout.write(
                 f"{timezone.localtime():%Y-%m-%d %H:%M:%S} "
@@ -90,6 +91,19 @@ class Command(BaseCommand):
                 f"{timezone.localtime(now):%Y-%m-%d %H:%M:%S} 自动催办 {done['urge']} 件,"
                 f"临期提醒 {done['due_soon']} 件,超期升级 {done['overdue']} 件,"
                 f"每日汇总 {done['digest']} 条"
+            )
+
+    def send_notifications(self, now=None) -> None:
+        """站外通知 (supervision.deliveries): e-mail, SMS and the group robot, with retries."""
+        try:
+            done = deliveries.send_due(now)
+        except Exception:
+            logger.exception("发送站外通知出错")
+            return
+        if any(done.values()):
+            self.stdout.write(
+                f"{timezone.localtime(now):%Y-%m-%d %H:%M:%S} 站外通知发送 {done['sent']} 条,"
+                f"待重试 {done['retry']} 条,失败 {done['failed']} 条"
             )
 
     def reports(self, now=None) -> None:
