@@ -7,12 +7,16 @@ import datetime as dt
 import email
 import email.policy
 import json
+import os
 import socket
+import subprocess
+import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from aiosmtpd.controller import Controller
+from django.db import connection
 
 from jiesu.supervision import chase, deliveries
 from jiesu.supervision.deliveries import quiet_until, send_due
@@ -49,6 +53,7 @@ def smtp(settings):
     inbox = _Inbox()
     controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
     controller.start()
+    inbox.port = controller.port
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
     settings.EMAIL_TIMEOUT = 3
@@ -361,3 +366,48 @@ def test_the_worker_pass_sends(smtp, people):
     assert "站外通知发送 1 条,待重试 0 条,失败 0 条" in worker.stdout.getvalue()
     assert len(smtp.envelopes) == 1
     assert Delivery.objects.get().status == "sent"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_worker_processes_send_each_message_once(smtp, people, tmp_path):
+    """Two `jiesu worker --once --now …` at the same minute over twelve due e-mails: twelve
+    arrive, not twenty-four."""
+    if connection.vendor != "postgresql":
+        pytest.skip("two processes need a database server")
+    users = [people[p] for p in ("shequ", "keshi", "zuoxi", "shenhe", "shuju", "zuzhang")]
+    for u in users:
+        u.email = f"{u.username}@example.org"
+        u.save()
+    for i in range(2):
+        notify("urge", users, text=f"【自动催办】{i}", key=f"u{i}", at=at("2026-03-02 11:40"))
+    assert Delivery.objects.filter(status="pending").count() == 12
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "JIESU_MEDIA_ROOT": str(tmp_path / "media"),
+        "JIESU_BACKUP_HOUR": "24",
+        "JIESU_REPORT_DAILY_AT": "23:59",
+        "JIESU_REPORT_WEEKLY_AT": "7 23:59",
+        "JIESU_REPORT_MONTHLY_AT": "28 23:59",
+        "JIESU_REPORT_FORMATS": "xlsx",
+        "JIESU_EMAIL_HOST": "127.0.0.1",
+        "JIESU_EMAIL_PORT": str(smtp.port),
+    }
+    command = [sys.executable, "-m", "jiesu.cli", "worker", "--once"]
+    command += ["--now", "2026-03-02T11:40:00+08:00"]
+    workers = [
+        subprocess.Popen(
+            command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        for _ in range(2)
+    ]
+    for worker in workers:
+        _, err = worker.communicate(timeout=240)
+        assert worker.returncode == 0, err
+    assert len(smtp.envelopes) == 12
+    assert sorted(r for e in smtp.envelopes for r in e.rcpt_tos) == sorted(
+        u.email for u in users for _ in range(2)
+    )
+    assert Delivery.objects.filter(status="sent", attempts=1).count() == 12
