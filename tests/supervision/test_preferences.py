@@ -127,3 +127,21 @@ def test_each_person_sees_their_own_sends_only(client, people, gateways):
     assert client.get(URL.replace("/notifications", "")).status_code == 404
     client.logout()
     assert client.get(URL).status_code == 302  # to the login page
+
+
+def test_the_send_log_is_read_only_in_admin(client, people, gateways):
+    from django.contrib.auth.models import User
+
+    people["shequ"].email = "shequ@example.org"
+    people["shequ"].save()
+    notify("urge", [people["shequ"]], text="【自动催办】一", key="u", at=at("2026-03-02 10:00"))
+    d = Delivery.objects.get()
+    client.force_login(User.objects.create_superuser("root", password="pw-root-1234"))
+    page = client.get("/admin/supervision/delivery/?status__exact=pending").content.decode()
+    assert "待发送" in page and "电子邮件" in page
+    assert client.get("/admin/supervision/delivery/add/").status_code == 403
+    assert (
+        client.post(f"/admin/supervision/delivery/{d.pk}/delete/", {"post": "yes"}).status_code
+        == 403
+    )
+    assert Delivery.objects.filter(pk=d.pk).exists()
