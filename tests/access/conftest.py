@@ -291,6 +291,26 @@ def _build_office():
             status=RunStatus.DONE,
         )
 
+    from jiesu.supervision.models import OrderAnswer, SupervisionOrder
+
+    for street, number, answered_by in [
+        (demo.street, "QDB-1", (keshi_office, hly)),
+        (demo.street, "SDB-2", (community2,)),
+        (other, "QDB-3", (lyy, other_office)),
+    ]:
+        order = SupervisionOrder.objects.create(
+            number=number,
+            source="district" if number.startswith("Q") else "city",
+            received_at=now - dt.timedelta(days=2),
+            demand="请于时限内反馈办理情况。",
+            answer_due_at=now + dt.timedelta(days=1),
+            street=street,
+            created_at=now - dt.timedelta(days=2),
+        )
+        order.cases.set(Case.objects.filter(street=street).order_by("pk")[:2])
+        for unit in answered_by:
+            OrderAnswer.objects.create(order=order, unit=unit, forwarded_at=now)
+
     for street, header, label in [
         (demo.street, "诉求编号", "投诉件"),
         (other, "来电编号", "求助件"),
@@ -331,6 +351,8 @@ def _build_office():
         "applications": sorted(Application.objects.values_list("pk", flat=True)),
         "import_runs": sorted(ImportRun.objects.values_list("pk", flat=True)),
         "report_runs": sorted(ReportRun.objects.values_list("pk", flat=True)),
+        "orders": sorted(SupervisionOrder.objects.values_list("pk", flat=True)),
+        "order_answers": sorted(OrderAnswer.objects.values_list("pk", flat=True)),
         "rules": sorted(RoutingRule.objects.values_list("pk", flat=True)),
         "mappings": sorted(ColumnMapping.objects.values_list("pk", flat=True)),
         "synonyms": sorted(ValueSynonym.objects.values_list("pk", flat=True)),

@@ -396,6 +396,41 @@ def _reports(ctx):
     return ~Q(kind="ledger")
 
 
+def order_list(ctx):
+    return _page_ids(ctx, reverse("orders"), r'<tr data-order="(\d+)"')
+
+
+def order_detail(ctx):
+    urls = {pk: reverse("order_detail", args=[pk]) for pk in ctx.office["orders"]}
+    return _probed(ctx, urls, refused=REFUSED)
+
+
+def order_answer_list(ctx):
+    return _page_ids(ctx, reverse("orders"), r'<tr data-answer="(\d+)"')
+
+
+def order_answer(ctx):
+    urls = {pk: reverse("order_answer", args=[pk]) for pk in ctx.office["order_answers"]}
+    return _probed(ctx, urls, refused=REFUSED)
+
+
+def _order_cases(name: str) -> Callable:
+    return lambda ctx: _walk(ctx, reverse(name), "data-case-row")
+
+
+def _carried_over(ctx):
+    from jiesu.supervision import orders
+
+    return Q(pk__in=orders.carried_over(Case.objects.all()))
+
+
+def _sent_direct(ctx):
+    from jiesu.assessment.rules import period_of
+    from jiesu.supervision import orders
+
+    return Q(pk__in=orders.sent_direct(Case.objects.all(), period_of(dt.datetime.now(dt.UTC))))
+
+
 def _deleted(ctx, urls: dict[int, str]) -> set[int]:
     """The rows a delete button removes (it answers with a redirect); others are refused."""
     shown = set()
@@ -613,6 +648,26 @@ SURFACES = [
     ),
     Surface("page:reports", "reports.ReportRun", "view", report_list, _reports),
     Surface("page:report_run", "reports.ReportRun", "view", report_run, _reports),
+    Surface("page:orders", "supervision.SupervisionOrder", "view", order_list),
+    Surface("page:order", "supervision.SupervisionOrder", "view", order_detail),
+    Surface("page:order_answers", "supervision.OrderAnswer", "answer", order_answer_list),
+    Surface("page:order_answer", "supervision.OrderAnswer", "answer", order_answer),
+    Surface(
+        "page:orders/carried_over",
+        "cases.Case",
+        "view",
+        _order_cases("orders_carried_over"),
+        _carried_over,
+        granted,
+    ),
+    Surface(
+        "page:orders/direct",
+        "cases.Case",
+        "view",
+        _order_cases("orders_direct"),
+        _sent_direct,
+        granted,
+    ),
     Surface(
         "page:import_run",
         "intake.ImportRun",

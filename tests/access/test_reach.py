@@ -240,6 +240,8 @@ REACHED_BY = {
     ("intake.ValueSynonym", "change"): {Role.LEADER},
     ("core.PiiAccess", "view"): {Role.LEADER, Role.ADMIN},
     ("reports.ReportRun", "view"): {Role.LEADER, Role.ANALYST, Role.SUPERVISOR, Role.ADMIN},
+    ("supervision.SupervisionOrder", "view"): DESK | {Role.SUPERVISOR},
+    ("supervision.OrderAnswer", "answer"): HANDLER_ROLES,
 }
 
 
@@ -252,6 +254,7 @@ def rows(tree, tree_case):
     from jiesu.intake.models import ColumnMapping, ImportRun, ValueSynonym
     from jiesu.knowledge.models import RoutingRule
     from jiesu.reports.models import ReportRun
+    from jiesu.supervision.models import OrderAnswer, SupervisionOrder
 
     ground = ExemptionGround.objects.order_by("pk").first()
     category = Category.objects.create(name="占道经营")
@@ -295,6 +298,19 @@ def rows(tree, tree_case):
                 kind="monthly", title="月报", unit=tree[street]
             ),
         }
+        order = SupervisionOrder.objects.create(
+            number=f"{street}-1",
+            source="district",
+            received_at=NOW,
+            demand="请反馈办理情况。",
+            answer_due_at=NOW + dt.timedelta(days=2),
+            street=tree[street],
+            created_at=NOW,
+        )
+        made[street]["supervision.SupervisionOrder"] = order
+        made[street]["supervision.OrderAnswer"] = OrderAnswer.objects.create(
+            order=order, unit=tree[lead], forwarded_at=NOW
+        )
     return {label: (made["east"][label], made["west"][label]) for label in made["east"]}
 
 

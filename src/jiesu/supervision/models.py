@@ -6,7 +6,9 @@ import datetime as dt
 from django.conf import settings
 from django.db import models
 
+from jiesu.core.scoping import Scope, ScopedQuerySet
 from jiesu.core.versioned import EffectiveDated
+from jiesu.org.models import HANDLER_ROLES, Role
 
 
 class ChaseRule(EffectiveDated):
@@ -33,6 +35,8 @@ class Kind(models.TextChoices):
     DUE_SOON = "due_soon", "临期提醒"
     OVERDUE = "overdue", "超期升级"
     DIGEST = "digest", "每日汇总"
+    ORDER = "order", "督办转办"
+    ORDER_CHASE = "order_chase", "督办催报"
 
 
 URGENT_KINDS = frozenset({Kind.OVERDUE})
@@ -184,3 +188,108 @@ class Preference(models.Model):
             (Channel.WEBHOOK, self.webhook_on),
         )
         return [c for c, yes in on if yes]
+
+
+# --- 督办单: supervision orders from the city or district ----------------------------------
+
+# Who reads a street's orders: its desk and the district's 督办 (granted on the street or
+# above it). The desk records, forwards and chases them (supervision.orders).
+ORDER_ROLES = frozenset({Role.LEADER, Role.OPERATOR, Role.SUPERVISOR})
+# Who writes a unit's answer: the unit's handlers.
+ANSWER_ROLES = frozenset(HANDLER_ROLES)
+
+
+class OrderSource(models.TextChoices):
+    CITY = "city", "市级"
+    DISTRICT = "district", "区级"
+
+
+class OrderStatus(models.TextChoices):
+    NEW = "new", "待转办"
+    FORWARDED = "forwarded", "待答复"
+    ANSWERED = "answered", "已全部答复"
+
+
+class SupervisionOrder(models.Model):
+    """One 督办单 from the city or district centre: the cases it names, what it demands
+    and when the answers are due; forwarded to the units concerned, one answer each."""
+
+    number = models.CharField("督办单号", max_length=40)
+    source = models.CharField("来源", max_length=16, choices=OrderSource.choices)
+    received_at = models.DateTimeField("收到时间")
+    demand = models.TextField("督办要求")
+    answer_due_at = models.DateTimeField("答复时限")
+    street = models.ForeignKey(
+        "org.Unit", verbose_name="街道(乡镇)", on_delete=models.PROTECT, related_name="+"
+    )
+    cases = models.ManyToManyField(
+        "cases.Case", verbose_name="督办工单", related_name="supervision_orders"
+    )
+    status = models.CharField(
+        "状态", max_length=16, choices=OrderStatus.choices, default=OrderStatus.NEW
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="登记人",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("登记时间")
+    forwarded_at = models.DateTimeField("转办时间", null=True, blank=True)
+    summarized_at = models.DateTimeField("首次导出汇总时间", null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope = Scope(unit="street", roles={"view": ORDER_ROLES})
+
+    class Meta:
+        verbose_name = verbose_name_plural = "督办单"
+        ordering = ["-received_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "number"], name="order_number_once"),
+        ]
+        indexes = [models.Index(fields=["street", "-received_at"], name="order_street")]
+
+    def __str__(self) -> str:
+        return f"{self.get_source_display()}督办 {self.number}"
+
+
+class OrderAnswer(models.Model):
+    """One unit's answer to an order: made empty when the order is forwarded to the unit,
+    written by the unit's handlers on the order's answer page."""
+
+    order = models.ForeignKey(
+        SupervisionOrder, on_delete=models.CASCADE, related_name="answers", verbose_name="督办单"
+    )
+    unit = models.ForeignKey(
+        "org.Unit", verbose_name="承办单位", on_delete=models.PROTECT, related_name="+"
+    )
+    text = models.TextField("答复内容", blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="答复人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    answered_at = models.DateTimeField("答复时间", null=True, blank=True)
+    forwarded_at = models.DateTimeField("转办时间")
+
+    objects = ScopedQuerySet.as_manager()
+    scope = Scope(unit="unit", roles={"answer": ANSWER_ROLES})
+
+    class Meta:
+        verbose_name = verbose_name_plural = "督办答复"
+        ordering = ["order", "unit__path"]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "unit"], name="order_answer_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order} · {self.unit}"
+
+    @property
+    def late(self) -> bool:
+        """Answered after the order's deadline."""
+        return self.answered_at is not None and self.answered_at > self.order.answer_due_at
