@@ -293,6 +293,9 @@ def _queue_condition(code):
             return Q(state__in=RUNNING_STATES) & deadlines.lamp_filter(Lamp.RED, now)
         if code == "callback":
             return Q(awaiting_callback_at__isnull=False)
+        if code == "approvals":  # a special case signed, unapproved; an extension asked for
+            special = Q(state=State.ACCEPTED, dispatch_approved=False) & ~Q(special="")
+            return special | Q(state=State.DISPATCHED, extension_requested_until__isnull=False)
         assert code == "mine", code
         units = ctx.reach.units(HANDLER_ROLES).values("id")
         co_unit = Case.co_units.through.objects.filter(case_id=OuterRef("pk"), unit_id__in=units)
@@ -398,6 +401,15 @@ def _reports(ctx):
 
 def order_list(ctx):
     return _page_ids(ctx, reverse("orders"), r'<tr data-order="(\d+)"')
+
+
+def order_export(ctx):
+    response = ctx.get(reverse("orders_summary"))
+    if response.status_code in REFUSED:
+        return set()
+    sheet = load_workbook(io.BytesIO(response.content), read_only=True).active
+    numbers = {o.number: o.pk for o in apps.get_model("supervision.SupervisionOrder").objects.all()}
+    return {numbers[row[0]] for row in list(sheet.iter_rows(values_only=True))[1:] if row[0]}
 
 
 def order_detail(ctx):
@@ -650,6 +662,7 @@ SURFACES = [
     Surface("page:report_run", "reports.ReportRun", "view", report_run, _reports),
     Surface("page:orders", "supervision.SupervisionOrder", "view", order_list),
     Surface("page:order", "supervision.SupervisionOrder", "view", order_detail),
+    Surface("export:orders", "supervision.SupervisionOrder", "view", order_export),
     Surface("page:order_answers", "supervision.OrderAnswer", "answer", order_answer_list),
     Surface("page:order_answer", "supervision.OrderAnswer", "answer", order_answer),
     Surface(

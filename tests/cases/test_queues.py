@@ -38,6 +38,7 @@ def test_each_role_has_its_queues(people):
         "review",
         "callback",
         "shelved",
+        "approvals",
     ]
     assert codes(people["admin"]) == []
 

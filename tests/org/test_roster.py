@@ -167,9 +167,11 @@ def test_the_leader_edits_the_roster_and_every_page_says_who_is_on(org, shifts, 
         )
     assert DutyAssignment.objects.count() == 4
     page = client.get("/duty/").content.decode()  # this month (yesterday may be last month's)
-    assert page.count("data-duty=") == DutyAssignment.objects.filter(
-        day__year=today.year, day__month=today.month
-    ).count() >= 2
+    assert (
+        page.count("data-duty=")
+        == DutyAssignment.objects.filter(day__year=today.year, day__month=today.month).count()
+        >= 2
+    )
     assert 'data-form="duty"' in page
     listing = client.get("/cases/").content.decode()
     assert "data-on-duty" in listing and "zuoxi" in listing.split("data-on-duty")[1][:300]

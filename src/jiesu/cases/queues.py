@@ -32,6 +32,7 @@ QUEUES = [
     Queue("review", "待审核", frozenset({R.REVIEWER, R.LEADER, R.SUPERVISOR})),
     Queue("callback", "待回访", frozenset({R.OPERATOR, R.LEADER, R.ANALYST})),
     Queue("shelved", "挂账", frozenset(DESK)),
+    Queue("approvals", "待审批", frozenset({R.LEADER})),
     Queue("mine", "我的待办", frozenset(HANDLER_ROLES)),
 ]
 BY_CODE = {q.code: q for q in QUEUES}
@@ -173,7 +174,17 @@ def condition(code: str, reach, now: dt.datetime) -> Q:
         return Q(awaiting_callback_at__isnull=False)
     if code == "mine":
         return Q(state__in=[State.DISPATCHED, State.SHELVED]) & _my_units_q(reach_of(reach))
+    if code == "approvals":
+        return approvals_waiting()
     raise KeyError(code)
+
+
+def approvals_waiting() -> Q:
+    """What waits for a 组长's approval: a special case (群体性诉求 and the like) signed and
+    not yet approved for dispatch, and an extension a unit asked for."""
+    special = Q(state=State.ACCEPTED, dispatch_approved=False) & ~Q(special="")
+    extension = Q(state=State.DISPATCHED, extension_requested_until__isnull=False)
+    return special | extension
 
 
 def counts(reach, now: dt.datetime) -> dict[str, int]:
