@@ -343,3 +343,39 @@ def test_the_two_lists_count_by_hand(make_case, closed_case, people, org, client
     assert client.get(reverse("orders_direct") + "?state=nope").status_code == 400
     client.force_login(people["outsider"])
     assert 'data-total="0"' in client.get(reverse("orders_carried_over")).content.decode()
+
+
+def test_the_summary_of_every_order_seen(client, forwarded, two_cases, people, org):
+    """The list's export: every order the reader sees, or those of one period; one row per
+    unit, one row for an order not yet forwarded."""
+    orders.record(
+        number="SDB-9",
+        source="city",
+        received_at=at("2026-03-20 10:00"),  # period 2026-04 (03-19 … 04-18)
+        demand="请反馈。",
+        answer_due_at=at("2026-03-21 10:00"),
+        street=org["street"],
+        cases=[two_cases[0]],
+        by=people["zuoxi"],
+    )
+
+    def exported(query=""):
+        response = client.get(reverse("orders_summary") + query)
+        assert response.status_code == 200
+        rows = load_workbook(io.BytesIO(response.content)).active.iter_rows(
+            min_row=2, values_only=True
+        )
+        return sorted((r[0], r[6], r[9]) for r in rows)
+
+    client.force_login(people["ducha"])
+    assert exported() == [
+        ("QDB-2026-031", "华龙苑南里社区", "超时未答复"),
+        ("QDB-2026-031", "城市管理科", "超时未答复"),
+        ("SDB-9", None, "未转办"),
+    ]
+    assert exported("?period=2026-03") == exported()[:2]
+    assert client.get(reverse("orders_summary") + "?period=2026-13").status_code == 400
+    client.force_login(people["outsider"])
+    assert exported() == []
+    client.force_login(people["keshi"])
+    assert client.get(reverse("orders_summary")).status_code == 403

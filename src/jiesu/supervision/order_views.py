@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from jiesu.assessment.rules import period_of
+from jiesu.assessment.rules import period_bounds, period_of
 from jiesu.audit import log
 from jiesu.cases.display import masked_pii
 from jiesu.cases.errors import WorkflowError
@@ -276,6 +276,27 @@ def order_summary(request, pk: int):
     log.exported(request, "督办汇总表", count, order=order.number)
     stamp = now.astimezone(timezone.get_current_timezone())
     return workbook_response(book, f"督办汇总表-{order.number}-{stamp:%Y%m%d%H%M}.xlsx")
+
+
+@login_required
+def orders_summary(request):
+    """The summary table of every order the reader sees, or of those received in one
+    assessment period (?period=2026-10)."""
+    reach = request.reach
+    if not reach.holds(*ORDER_ROLES):
+        raise PermissionDenied("只有组长、坐席员和区级督办可以导出督办汇总表。")
+    period = request.GET.get("period", "")
+    rows = orders.visible(reach)
+    if period:
+        if not PERIOD.fullmatch(period) or not 1 <= int(period[5:]) <= 12:
+            return _bad(request, "考核期格式不正确,应为“年-月”,如 2026-10。")
+        start, end = period_bounds(period)
+        rows = rows.filter(received_at__gte=start, received_at__lt=end)
+    now = timezone.now()
+    book, count = orders.summary_workbook(rows.order_by("received_at", "pk"), now)
+    log.exported(request, "督办汇总表", count, period=period)
+    stamp = now.astimezone(timezone.get_current_timezone())
+    return workbook_response(book, f"督办汇总表-{period or '全部'}-{stamp:%Y%m%d%H%M}.xlsx")
 
 
 @login_required

@@ -321,9 +321,11 @@ def summary_rows(order, now=None) -> list[list]:
         _local(order.received_at),
         _local(order.answer_due_at),
         mask_text(order.demand),
-        _numbers(order),
+        "、".join(sorted(c.platform_no for c in order.cases.all())),
     ]
-    answers = list(order.answers.select_related("unit", "order").order_by("unit__path"))
+    answers = sorted(order.answers.all(), key=lambda row: row.unit.path)
+    for row in answers:
+        row.order = order
     if not answers:
         return [[*head, "", "", "", "未转办", order.get_status_display()]]
     return [
@@ -349,6 +351,8 @@ def summary_workbook(orders, now=None) -> tuple[Workbook, int]:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     count = 0
+    if hasattr(orders, "prefetch_related"):
+        orders = orders.prefetch_related("cases", "answers__unit")
     for order in orders:
         for row in summary_rows(order, now):
             sheet.append(row)

@@ -9,6 +9,7 @@ urlpatterns = [
     path("preferences/", preference_views.preferences, name="notification_preferences"),
     path("orders/", order_views.order_list, name="orders"),
     path("orders/new/", order_views.order_new, name="order_new"),
+    path("orders/summary/", order_views.orders_summary, name="orders_summary"),
     path("orders/<int:pk>/", order_views.order_detail, name="order_detail"),
     path("orders/<int:pk>/forward/", order_views.order_forward, name="order_forward"),
     path("orders/<int:pk>/chase/", order_views.order_chase, name="order_chase"),
