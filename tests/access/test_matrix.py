@@ -293,6 +293,9 @@ def _queue_condition(code):
             return Q(state__in=RUNNING_STATES) & deadlines.lamp_filter(Lamp.RED, now)
         if code == "callback":
             return Q(awaiting_callback_at__isnull=False)
+        if code == "approvals":  # a special case signed, unapproved; an extension asked for
+            special = Q(state=State.ACCEPTED, dispatch_approved=False) & ~Q(special="")
+            return special | Q(state=State.DISPATCHED, extension_requested_until__isnull=False)
         assert code == "mine", code
         units = ctx.reach.units(HANDLER_ROLES).values("id")
         co_unit = Case.co_units.through.objects.filter(case_id=OuterRef("pk"), unit_id__in=units)
