@@ -37,6 +37,7 @@ class Kind(models.TextChoices):
     DIGEST = "digest", "每日汇总"
     ORDER = "order", "督办转办"
     ORDER_CHASE = "order_chase", "督办催报"
+    APPROVAL = "approval", "待审批"
 
 
 URGENT_KINDS = frozenset({Kind.OVERDUE})
