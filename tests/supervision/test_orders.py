@@ -175,6 +175,15 @@ def test_the_chase_tells_only_the_unit_that_has_not_answered_once_a_day(forwarde
         orders.chase(forwarded, by=people["keshi"])
 
 
+def test_the_answers_due_for_a_handover(forwarded, people):
+    orders.answer(_answers(forwarded)["华龙苑南里社区"], text="已处理。", by=people["shequ"])
+    mine = orders.visible(Reach(people["zuzhang"]))
+    assert list(orders.answers_due(mine, at("2026-03-07 17:59"))) == []
+    due = orders.answers_due(mine, at("2026-03-07 18:00"))
+    assert [(a.order.number, a.unit.name) for a in due] == [("QDB-2026-031", "城市管理科")]
+    assert not orders.answers_due(orders.visible(Reach(people["outsider"])), at("2026-04-01 00:00"))
+
+
 def test_the_worker_chases_only_near_the_deadline(forwarded):
     assert orders.chase_answers(at("2026-03-06 17:59")) == 0  # 24 h and a minute before
     assert orders.chase_answers(at("2026-03-06 18:00")) == 2

@@ -288,6 +288,18 @@ def chase_answers(now=None) -> int:
     return sum(chase(order, now=now) for order in due)
 
 
+def answers_due(orders, until):
+    """The answers still missing of `orders` (the reader's) due by `until`, soonest first:
+    what a shift hands over (交接班: 督办答复到期)."""
+    return (
+        OrderAnswer.objects.filter(
+            order__in=orders, answered_at=None, order__answer_due_at__lte=until
+        )
+        .select_related("order", "unit")
+        .order_by("order__answer_due_at", "unit__path")
+    )
+
+
 # --- the summary table ---------------------------------------------------------------------
 
 SUMMARY_HEADERS = [
