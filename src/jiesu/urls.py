@@ -10,6 +10,7 @@ urlpatterns = [
     path("audit/", include("jiesu.audit.urls")),
     path("reports/", include("jiesu.reports.urls")),
     path("notifications/", include("jiesu.supervision.urls")),
+    path("duty/handover/", include("jiesu.supervision.handover_urls")),
     path("duty/", include("jiesu.org.urls")),
     path("open311/v2/", include("jiesu.intake.open311_urls")),
     path("intake/paste/", include("jiesu.intake.paste_urls")),

@@ -160,6 +160,8 @@ def _pages(office) -> list[tuple[str, str]]:
         ("export-log", "/reports/exports/"),
         ("notifications", "/notifications/"),
         ("roster", "/duty/"),
+        ("handovers", "/duty/handover/"),
+        ("orders", "/notifications/orders/"),
     ]
     return pages
 

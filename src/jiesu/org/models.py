@@ -170,3 +170,38 @@ class DutyAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.shift.name} {self.user}"
+
+
+class Handover(models.Model):
+    """The list one shift hands to the next (交接班) at `changes_at`, the incoming shift's
+    start: what the worker found then (`items`: red and yellow cases, approvals waiting,
+    督办 answers due), the outgoing shift's notes, and who of the incoming shift took it."""
+
+    unit = models.ForeignKey(Unit, verbose_name="单位", on_delete=models.CASCADE)
+    changes_at = models.DateTimeField("交接时间")
+    shift_in = models.ForeignKey(
+        Shift, verbose_name="接班班次", on_delete=models.PROTECT, related_name="+"
+    )
+    notes = models.TextField("交班说明", blank=True)
+    notes_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    items = models.JSONField("交接事项", default=dict, blank=True)
+    made_at = models.DateTimeField("生成时间", null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="接班确认人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    acknowledged_at = models.DateTimeField("接班确认时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "交接班"
+        ordering = ["-changes_at"]
+        constraints = [models.UniqueConstraint(fields=["unit", "changes_at"], name="handover_once")]
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.changes_at:%Y-%m-%d %H:%M}"

@@ -18,7 +18,7 @@ from jiesu.cases import deadlines, search
 from jiesu.intake import runs as import_runs
 from jiesu.ops import jobs as ops_jobs
 from jiesu.reports import jobs as report_jobs
-from jiesu.supervision import chase, deliveries
+from jiesu.supervision import chase, deliveries, handover, orders
 
 logger = logging.getLogger(__name__)
 IMPORT_POLL_SECONDS = 2  # how soon a queued import starts after its upload
@@ -56,6 +56,7 @@ class Command(BaseCommand):
                 self.reports(now)
             changed = deadlines.refresh_lamps(now or timezone.now())
             self.chase(now)
+            self.handover(now)
             self.send_notifications(now)
             indexed = search.index_pending()
             self.stdout.write(
@@ -79,10 +80,21 @@ class Command(BaseCommand):
                 connection.close()  # this thread's own connection, never held between beats
             time.sleep(settings.JIESU_WORKER_HEARTBEAT_SECONDS)
 
+    def handover(self, now=None) -> None:
+        """交接单 at each shift change (supervision.handover); a failure is logged."""
+        try:
+            made = handover.prepare(now)
+        except Exception:
+            logger.exception("生成交接单出错")
+            return
+        if made:
+            self.stdout.write(f"{timezone.localtime(now):%Y-%m-%d %H:%M:%S} 生成交接单 {made} 份")
+
     def chase(self, now=None) -> None:
         """催办、临期提醒、超期升级、每日汇总 (supervision.chase); a failure is logged."""
         try:
             done = chase.run(now)
+            done["orders"] = orders.chase_answers(now)
         except Exception:
             logger.exception("自动催办任务出错")
             return
@@ -90,7 +102,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{timezone.localtime(now):%Y-%m-%d %H:%M:%S} 自动催办 {done['urge']} 件,"
                 f"临期提醒 {done['due_soon']} 件,超期升级 {done['overdue']} 件,"
-                f"每日汇总 {done['digest']} 条"
+                f"每日汇总 {done['digest']} 条,督办催答复 {done['orders']} 个单位"
             )
 
     def send_notifications(self, now=None) -> None:
