@@ -119,8 +119,10 @@ def test_the_periods_follow_a_new_start_day(scoring):
 
 def test_every_effective_dated_model_is_watched(db):
     """The cache is emptied by the helper's own receivers, whatever else the apps connect."""
+    from jiesu.supervision.models import ChaseRule
+
     watched = {m for m in apps.get_models() if issubclass(m, versioned.EffectiveDated)}
-    assert watched == {ScoringRule, DeadlinePolicy}
+    assert watched == {ScoringRule, DeadlinePolicy, ChaseRule}
     for model in watched:
         uid = f"jiesu-versioned-{model._meta.label_lower}"
         for signal in (post_save, post_delete):
