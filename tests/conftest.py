@@ -31,6 +31,9 @@ def _audit_triggers_lifted_for_flush():
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.JIESU_BACKUP_DIR = tmp_path / "backups"
+    # no scheduled reports unless a test asks (tests/reports/test_jobs.py): a worker pass
+    # would otherwise build nine reports in three formats each
+    settings.JIESU_REPORT_SCHEDULE = {}
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 

@@ -23,6 +23,13 @@ from tests.reports.conftest import NOW
 from tests.reports.test_documents import api_scores
 
 # the default schedule: 日报 12:00 daily, 周报 Monday 09:00, 月报 the 19th 09:00
+DEFAULT_SCHEDULE = {"daily": "12:00", "weekly": "1 09:00", "monthly": "19 09:00"}
+
+
+@pytest.fixture(autouse=True)
+def _schedule(settings):
+    """The shipped schedule (the suite's conftest turns it off for other tests)."""
+    settings.JIESU_REPORT_SCHEDULE = dict(DEFAULT_SCHEDULE)
 
 
 @pytest.mark.parametrize(
