@@ -135,6 +135,19 @@ def office(people, org, make_case, closed_case, categories):
         total_rows=250_000,
         done_rows=85_000,
     )
+    from jiesu.org import roster
+    from jiesu.org.models import Role
+    from jiesu.supervision import handover
+
+    day_shift, night_shift = roster.shifts()[:2]
+    today = timezone.localdate()
+    for offset in range(-1, 6):
+        day = today + dt.timedelta(days=offset)
+        first, second = (people["zuoxi"], people["zuzhang"])[:: 1 if offset % 2 else -1]
+        roster.assign(unit=org["street"], day=day, shift=day_shift, user=first, role=Role.OPERATOR)
+        roster.assign(unit=org["street"], day=day, shift=night_shift, user=second, role=Role.LEADER)
+    latest, _ = handover.changes_around(now)
+    handover.prepare(latest[0] + dt.timedelta(minutes=1))
     return {"case": working, "street": org["street"]}
 
 
