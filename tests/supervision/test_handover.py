@@ -56,9 +56,26 @@ def test_the_handover_is_made_once_at_the_shift_start(evening, org, people):
     coming = handover.coming(org["street"], at("2026-03-09 17:00"))
     assert coming.changes_at == at("2026-03-09 17:30") and coming.shift_in.name == "夜班"
     handover.write_notes(coming, text="华龙苑东门占道已联系城管,明早回访。", by=people["zuoxi"])
+    from jiesu.org import roster
+    from jiesu.org.models import Role
+    from jiesu.supervision.models import Notification
+
+    night = coming.shift_in
+    roster.assign(
+        unit=org["street"],
+        day=at("2026-03-09 12:00").date(),
+        shift=night,
+        user=people["zuzhang"],
+        role=Role.LEADER,
+    )
     assert handover.prepare(at("2026-03-09 17:29")) == 0  # the day shift's 08:30 list is past
     assert handover.prepare(at("2026-03-09 17:30")) == 2  # both streets
     assert handover.prepare(at("2026-03-09 17:31")) == 0
+    told = Notification.objects.get(kind="handover")  # the night shift's, once
+    assert told.user == people["zuzhang"]
+    assert told.text == (
+        "【交接班】霍营街道03-09 17:30交接单已生成:红灯1件,黄灯1件,待审批1件,督办待答复1项,请确认接班。"
+    )
     made = Handover.objects.get(unit=org["street"], changes_at=at("2026-03-09 17:30"))
     items = made.items
     assert (items["red"]["count"], items["yellow"]["count"]) == (1, 1)

@@ -17,7 +17,8 @@ from jiesu.core.scoping import unscoped
 from jiesu.org import roster
 from jiesu.org.models import Handover, Shift, Unit, UnitKind
 from jiesu.supervision import orders
-from jiesu.supervision.models import SupervisionOrder
+from jiesu.supervision.models import Kind, SupervisionOrder
+from jiesu.supervision.notify import notify
 
 LOOKBACK = dt.timedelta(hours=2)
 LISTED = 100  # cases per list; the counts are whole
@@ -55,10 +56,25 @@ def prepare(now: dt.datetime | None = None) -> int:
             unit=unit, changes_at=changes_at, defaults={"shift_in": shift}
         )
         items = snapshot(unit, changes_at if now - changes_at < dt.timedelta(minutes=5) else now)
-        made += Handover.objects.filter(pk=handover.pk, made_at=None).update(
-            items=items, made_at=now
-        )
+        if Handover.objects.filter(pk=handover.pk, made_at=None).update(items=items, made_at=now):
+            made += 1
+            _tell_incoming(handover, items, changes_at, now)
     return made
+
+
+def _tell_incoming(handover: Handover, items: dict, changes_at, now) -> None:
+    """The people on the incoming shift are told their handover is ready."""
+    coming = [
+        d.user
+        for d in roster.on_duty([handover.unit], changes_at)
+        if d.shift_id == handover.shift_in_id
+    ]
+    text = (
+        f"【交接班】{handover.unit.name}{changes_at.astimezone(LOCAL):%m-%d %H:%M}交接单已生成:"
+        f"红灯{items['red']['count']}件,黄灯{items['yellow']['count']}件,"
+        f"待审批{items['approvals']['count']}件,督办待答复{items['orders']['count']}项,请确认接班。"
+    )
+    notify(Kind.HANDOVER, coming, text=text, key=f"handover:{handover.pk}", at=now)
 
 
 def _case_row(case, at) -> dict:

@@ -38,6 +38,7 @@ class Kind(models.TextChoices):
     ORDER = "order", "督办转办"
     ORDER_CHASE = "order_chase", "督办催报"
     APPROVAL = "approval", "待审批"
+    HANDOVER = "handover", "交接班"
 
 
 URGENT_KINDS = frozenset({Kind.OVERDUE})
