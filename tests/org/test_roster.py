@@ -190,3 +190,56 @@ def test_the_leader_edits_the_roster_and_every_page_says_who_is_on(org, shifts, 
     duty = DutyAssignment.objects.filter(day=today + dt.timedelta(days=0)).first()
     client.post(f"/duty/{duty.pk}/remove")
     assert DutyAssignment.objects.count() in (3, 4)  # begun shifts stay, ended now
+
+
+def test_a_swap_waits_for_the_leader_then_moves_the_shift_and_its_grant(
+    org, shifts, people, night_operator, client
+):
+    from django.utils import timezone
+
+    from jiesu.org.models import DutySwap
+
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    duty = roster.assign(
+        unit=org["street"],
+        day=tomorrow,
+        shift=shifts["night"],
+        user=night_operator,
+        role=Role.OPERATOR,
+    )
+    colleague = people["zuoxi"]
+    client.force_login(night_operator)
+    # not one's own shift, no reason: refused in Chinese, nothing made
+    other = roster.assign(
+        unit=org["street"], day=tomorrow, shift=shifts["day"], user=colleague, role=Role.OPERATOR
+    )
+    assert client.get(f"/duty/{other.pk}/swap").status_code == 404
+    refused = client.post(f"/duty/{duty.pk}/swap", {"to_user": colleague.pk, "reason": " "})
+    assert refused.status_code == 400 and not DutySwap.objects.exists()
+    client.post(f"/duty/{duty.pk}/swap", {"to_user": colleague.pk, "reason": "家中有事"})
+    swap = DutySwap.objects.get()
+    assert swap.status == "pending"
+    duty.refresh_from_db()
+    assert duty.user == night_operator  # nothing moves before the 组长 decides
+    # a second request on the same shift waits for the first
+    with pytest.raises(roster.SwapRefused, match="已有待审批"):
+        roster.ask_swap(duty, to_user=people["zuzhang"], reason="x", by=night_operator)
+    client.force_login(people["zuoxi"])  # not the 组长
+    assert client.post(f"/duty/swaps/{swap.pk}/decide", {"approved": "1"}).status_code == 403
+    client.force_login(people["zuzhang"])
+    page = client.get("/duty/").content.decode()
+    assert f'data-swap="{swap.pk}"' in page
+    client.post(f"/duty/swaps/{swap.pk}/decide", {"approved": "1"})
+    duty.refresh_from_db()
+    swap.refresh_from_db()
+    assert (swap.status, swap.decided_by) == ("approved", people["zuzhang"])
+    assert duty.user == colleague and duty.note.startswith("换班:原夜班坐席")
+    # the grant moved with it: the colleague reaches the street on that night, the asker not
+    from django.contrib.auth.models import User
+
+    night_start = duty.starts_at + dt.timedelta(minutes=1)
+    asker, taker = (User.objects.get(pk=u.pk) for u in (night_operator, colleague))
+    assert not Reach(asker, at=night_start).grants
+    assert any(g.valid_from == duty.starts_at for g in Reach(taker, at=night_start).grants)
+    with pytest.raises(roster.SwapRefused, match="已处理"):
+        roster.decide_swap(swap, approved=False, by=people["zuzhang"])

@@ -205,3 +205,43 @@ class Handover(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit} {self.changes_at:%Y-%m-%d %H:%M}"
+
+
+class SwapStatus(models.TextChoices):
+    PENDING = "pending", "待审批"
+    APPROVED = "approved", "已同意"
+    REFUSED = "refused", "未同意"
+
+
+class DutySwap(models.Model):
+    """A request to hand one's shift to a colleague (换班); the 组长 decides, and only
+    then does the roster (and the shift's grant) change."""
+
+    duty = models.ForeignKey(DutyAssignment, on_delete=models.CASCADE, related_name="swaps")
+    to_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="换给", on_delete=models.CASCADE, related_name="+"
+    )
+    reason = models.CharField("原因", max_length=200)
+    asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    asked_at = models.DateTimeField("申请时间")
+    status = models.CharField(
+        "状态", max_length=10, choices=SwapStatus.choices, default=SwapStatus.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "换班申请"
+        ordering = ["-asked_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["duty"], condition=models.Q(status="pending"), name="swap_one_pending"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.duty} → {self.to_user}"

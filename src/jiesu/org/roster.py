@@ -97,3 +97,58 @@ def fill_month(*, unit, first: dt.date, days: int, rota: dict, role: str) -> int
                 assign(unit=unit, day=day, shift=shift, user=user, role=role)
                 made += 1
     return made
+
+
+class SwapRefused(ValueError):
+    """The swap cannot be asked for or decided; the message says why, in Chinese."""
+
+
+def ask_swap(duty: DutyAssignment, *, to_user, reason: str, by, now=None):
+    """The person on a shift asks to hand it to a colleague; the 组长 decides."""
+    from jiesu.org.models import DutySwap
+
+    now = now or timezone.now()
+    if duty.user_id != by.pk:
+        raise SwapRefused("只能为自己的班次申请换班。")
+    if duty.starts_at <= now:
+        raise SwapRefused("该班次已开始或已结束,不能再换班。")
+    if to_user.pk == by.pk:
+        raise SwapRefused("请选择另一位同事。")
+    if not reason.strip():
+        raise SwapRefused("请填写换班原因。")
+    if DutyAssignment.objects.filter(day=duty.day, shift=duty.shift, user=to_user).exists():
+        raise SwapRefused("该同事当天已排此班次。")
+    if duty.swaps.filter(status="pending").exists():
+        raise SwapRefused("该班次已有待审批的换班申请。")
+    return DutySwap.objects.create(
+        duty=duty, to_user=to_user, reason=reason.strip()[:200], asked_by=by, asked_at=now
+    )
+
+
+@transaction.atomic
+def decide_swap(swap, *, approved: bool, by, now=None) -> None:
+    """The 组长 approves (the shift and its grant move to the colleague) or refuses."""
+    from jiesu.org.models import DutySwap, SwapStatus
+
+    now = now or timezone.now()
+    taken = DutySwap.objects.filter(pk=swap.pk, status=SwapStatus.PENDING).update(
+        status=SwapStatus.APPROVED if approved else SwapStatus.REFUSED,
+        decided_by=by,
+        decided_at=now,
+    )
+    if not taken:
+        raise SwapRefused("该换班申请已处理。")
+    if not approved:
+        return
+    duty = swap.duty
+    if duty.starts_at <= now:
+        raise SwapRefused("该班次已开始,不能再换班。")
+    if DutyAssignment.objects.filter(day=duty.day, shift=duty.shift, user=swap.to_user).exists():
+        raise SwapRefused("该同事当天已排此班次。")
+    # the same assignment and grant, now the colleague's
+    if duty.grant_id:
+        Membership.objects.filter(pk=duty.grant_id).update(user=swap.to_user)
+    was = swap.asked_by.get_full_name() or swap.asked_by.username
+    DutyAssignment.objects.filter(pk=duty.pk).update(
+        user=swap.to_user, note=f"换班:原{was}" + (f";{duty.note}" if duty.note else "")
+    )

@@ -6,4 +6,6 @@ urlpatterns = [
     path("", views.roster_page, name="roster"),
     path("units/<int:unit_id>/add", views.roster_add, name="roster_add"),
     path("<int:pk>/remove", views.roster_remove, name="roster_remove"),
+    path("<int:pk>/swap", views.swap_ask, name="swap_ask"),
+    path("swaps/<int:pk>/decide", views.swap_decide, name="swap_decide"),
 ]

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from jiesu.core.params import as_id
 from jiesu.org import roster
 from jiesu.org.access import DESK_ROLES
-from jiesu.org.models import DutyAssignment, Membership, Role, UnitKind
+from jiesu.org.models import DutyAssignment, DutySwap, Membership, Role, SwapStatus, UnitKind
 
 
 def _streets(reach):
@@ -95,6 +95,11 @@ def roster_page(request):
             "may_edit": may_edit,
             "form": DutyForm(unit=unit, initial={"day": today}) if may_edit else None,
             "now_on": list(roster.on_duty([unit])),
+            "swaps": DutySwap.objects.filter(duty__unit=unit, status=SwapStatus.PENDING)
+            .select_related("duty__shift", "duty__user", "to_user")
+            .order_by("duty__starts_at"),
+            "me": request.user.pk,
+            "now": timezone.now(),
         },
     )
 
@@ -149,3 +154,66 @@ def roster_remove(request, pk: int):
     roster.unassign(duty)
     messages.success(request, "已取消该排班;已开始的班次到现在为止。")
     return redirect(f"/duty/?unit={duty.unit_id}&month={duty.day:%Y-%m}")
+
+
+class SwapForm(forms.Form):
+    to_user = forms.ModelChoiceField(label="换给", queryset=None, empty_label=None)
+    reason = forms.CharField(label="原因", max_length=200)
+
+    def __init__(self, *args, duty, **kwargs):
+        super().__init__(*args, **kwargs)
+        people = Membership.objects.filter(unit__path__startswith=duty.unit.path).values("user")
+        self.fields["to_user"].queryset = (
+            get_user_model()
+            .objects.filter(pk__in=people, is_active=True)
+            .exclude(pk=duty.user_id)
+            .order_by("username")
+        )
+        self.fields["to_user"].label_from_instance = lambda u: u.get_full_name() or u.username
+
+
+@login_required
+def swap_ask(request, pk: int):
+    """The person on a shift asks to hand it to a colleague."""
+    duty = (
+        DutyAssignment.objects.filter(pk=pk, user=request.user)
+        .select_related("unit", "shift")
+        .first()
+    )
+    if duty is None:
+        raise Http404("没有这个班次,或不是您的班次。")
+    form = SwapForm(request.POST or None, duty=duty)
+    if request.method == "POST" and form.is_valid():
+        try:
+            roster.ask_swap(
+                duty,
+                to_user=form.cleaned_data["to_user"],
+                reason=form.cleaned_data["reason"],
+                by=request.user,
+            )
+        except roster.SwapRefused as err:
+            form.add_error(None, str(err))
+        else:
+            messages.success(request, "已提交换班申请,等待组长审批。")
+            return redirect(f"/duty/?unit={duty.unit_id}&month={duty.day:%Y-%m}")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "org/swap.html", {"duty": duty, "form": form}, status=status)
+
+
+@login_required
+@require_POST
+def swap_decide(request, pk: int):
+    swap = (
+        DutySwap.objects.filter(pk=pk).select_related("duty__unit", "asked_by", "to_user").first()
+    )
+    if swap is None:
+        raise Http404("没有这个换班申请。")
+    _editable_unit(request, swap.duty.unit_id)
+    approved = request.POST.get("approved") == "1"
+    try:
+        roster.decide_swap(swap, approved=approved, by=request.user)
+    except roster.SwapRefused as err:
+        messages.error(request, str(err))
+    else:
+        messages.success(request, "已同意换班,排班已更新。" if approved else "已不同意该换班申请。")
+    return redirect(f"/duty/?unit={swap.duty.unit_id}&month={swap.duty.day:%Y-%m}")
