@@ -243,3 +243,69 @@ def test_a_swap_waits_for_the_leader_then_moves_the_shift_and_its_grant(
     assert any(g.valid_from == duty.starts_at for g in Reach(taker, at=night_start).grants)
     with pytest.raises(roster.SwapRefused, match="已处理"):
         roster.decide_swap(swap, approved=False, by=people["zuzhang"])
+
+
+def test_a_rota_template_fills_the_days_and_a_key_period_is_marked(org, shifts, people, client):
+    from django.utils import timezone
+
+    from jiesu.org.models import DutyPeriod, RotaTemplate
+
+    client.force_login(people["zuzhang"])
+    unit = org["street"]
+    # an unknown name is refused and nothing is kept
+    client.post(
+        f"/duty/units/{unit.pk}/rota",
+        {"name": "两班倒", "role": "operator", f"shift_{shifts['day'].pk}": "zuoxi nobody"},
+    )
+    assert not RotaTemplate.objects.exists()
+    client.post(
+        f"/duty/units/{unit.pk}/rota",
+        {
+            "name": "两班倒",
+            "role": "operator",
+            f"shift_{shifts['day'].pk}": "zuoxi zuzhang",
+            f"shift_{shifts['night'].pk}": "zuzhang,zuoxi",
+        },
+    )
+    template = RotaTemplate.objects.get()
+    first = timezone.localdate() + dt.timedelta(days=1)
+    client.post(
+        f"/duty/rota/{template.pk}/apply",
+        {"first": str(first), "last": str(first + dt.timedelta(days=2))},
+    )
+    made = list(
+        DutyAssignment.objects.order_by("day", "shift__order").values_list(
+            "day", "shift__name", "user__username"
+        )
+    )
+    # by hand: the day shift zuoxi, zuzhang, zuoxi; the night shift zuzhang, zuoxi, zuzhang
+    assert made == [
+        (first, "白班", "zuoxi"),
+        (first, "夜班", "zuzhang"),
+        (first + dt.timedelta(days=1), "白班", "zuzhang"),
+        (first + dt.timedelta(days=1), "夜班", "zuoxi"),
+        (first + dt.timedelta(days=2), "白班", "zuoxi"),
+        (first + dt.timedelta(days=2), "夜班", "zuzhang"),
+    ]
+    today = timezone.localdate()
+    client.post(
+        f"/duty/units/{unit.pk}/periods",
+        {
+            "name": "全国两会",
+            "first": str(today),
+            "last": str(today + dt.timedelta(days=3)),
+            "note": "双人值守",
+        },
+    )
+    assert DutyPeriod.objects.get().note == "双人值守"
+    page = client.get("/duty/").content.decode()
+    assert page.count("data-period>全国两会") >= 1
+    assert "全国两会值守期间" in client.get("/cases/").content.decode()
+    # a span the wrong way round is refused
+    bad = client.post(
+        f"/duty/units/{unit.pk}/periods",
+        {"name": "x", "first": str(today), "last": str(today - dt.timedelta(days=1))},
+        follow=True,
+    )
+    assert "结束日期不能早于开始日期" in bad.content.decode()
+    assert DutyPeriod.objects.count() == 1

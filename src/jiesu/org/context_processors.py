@@ -2,6 +2,7 @@ from django.utils import timezone
 
 from jiesu.org import roster
 from jiesu.org.access import TOP_KINDS, Reach
+from jiesu.org.models import DutyPeriod
 
 
 def on_duty(request):
@@ -12,4 +13,11 @@ def on_duty(request):
     reach = getattr(request, "reach", None) or Reach(user)
     if not reach.grants:
         return {}
-    return {"on_duty": list(roster.on_duty(reach.units(kinds=TOP_KINDS), timezone.now())[:12])}
+    units = reach.units(kinds=TOP_KINDS)
+    now = timezone.now()
+    periods = DutyPeriod.objects.filter(
+        unit__in=units,
+        first_day__lte=timezone.localdate(now),
+        last_day__gte=timezone.localdate(now),
+    ).values_list("name", flat=True)
+    return {"on_duty": list(roster.on_duty(units, now)[:12]), "key_periods": list(periods)}

@@ -245,3 +245,43 @@ class DutySwap(models.Model):
 
     def __str__(self) -> str:
         return f"{self.duty} → {self.to_user}"
+
+
+class RotaTemplate(models.Model):
+    """A rota the 组长 keeps (轮班模板): for each shift, the people who take it in turn, one a
+    day; applied to a span of days it fills the roster (org.roster.apply_rota)."""
+
+    unit = models.ForeignKey(Unit, verbose_name="单位", on_delete=models.CASCADE)
+    name = models.CharField("名称", max_length=50)
+    role = models.CharField("岗位", max_length=32, choices=Role.choices)
+    turns = models.JSONField("轮班", default=dict)  # {shift id: [user id, …]} in turn order
+
+    class Meta:
+        verbose_name = verbose_name_plural = "轮班模板"
+        constraints = [models.UniqueConstraint(fields=["unit", "name"], name="rota_name_once")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DutyPeriod(models.Model):
+    """A key period with its own duty (重点时期值守: 两会, 春节…): its days are marked on the
+    roster and the line of who is on duty names it."""
+
+    unit = models.ForeignKey(Unit, verbose_name="单位", on_delete=models.CASCADE)
+    name = models.CharField("名称", max_length=50)
+    first_day = models.DateField("开始日期")
+    last_day = models.DateField("结束日期")
+    note = models.CharField("值守要求", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "重点时期值守"
+        ordering = ["first_day"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(first_day__lte=models.F("last_day")), name="duty_period_order"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}({self.first_day}至{self.last_day})"

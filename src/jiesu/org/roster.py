@@ -152,3 +152,34 @@ def decide_swap(swap, *, approved: bool, by, now=None) -> None:
     DutyAssignment.objects.filter(pk=duty.pk).update(
         user=swap.to_user, note=f"换班:原{was}" + (f";{duty.note}" if duty.note else "")
     )
+
+
+def apply_rota(template, *, first: dt.date, last: dt.date) -> int:
+    """Fill the days from `first` to `last` with a rota template's turns."""
+    from django.contrib.auth import get_user_model
+
+    from jiesu.org.models import Shift
+
+    if last < first:
+        raise ValueError("结束日期不能早于开始日期。")
+    if (last - first).days > 92:
+        raise ValueError("一次最多排三个月。")
+    users = get_user_model().objects.in_bulk(
+        [int(u) for people in template.turns.values() for u in people]
+    )
+    shifts = Shift.objects.in_bulk([int(s) for s in template.turns])
+    rota = {
+        shifts[int(s)]: [users[int(u)] for u in people if int(u) in users]
+        for s, people in template.turns.items()
+        if int(s) in shifts
+    }
+    return fill_month(
+        unit=template.unit, first=first, days=(last - first).days + 1, rota=rota, role=template.role
+    )
+
+
+def key_periods(unit, day: dt.date):
+    """The key periods (两会, 春节…) of the unit holding `day`."""
+    from jiesu.org.models import DutyPeriod
+
+    return DutyPeriod.objects.filter(unit=unit, first_day__lte=day, last_day__gte=day)

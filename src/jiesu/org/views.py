@@ -17,7 +17,16 @@ from django.views.decorators.http import require_POST
 from jiesu.core.params import as_id
 from jiesu.org import roster
 from jiesu.org.access import DESK_ROLES
-from jiesu.org.models import DutyAssignment, DutySwap, Membership, Role, SwapStatus, UnitKind
+from jiesu.org.models import (
+    DutyAssignment,
+    DutyPeriod,
+    DutySwap,
+    Membership,
+    Role,
+    RotaTemplate,
+    SwapStatus,
+    UnitKind,
+)
 
 
 def _streets(reach):
@@ -69,12 +78,18 @@ def roster_page(request):
     for d in duties:
         grid.setdefault((d.day, d.shift_id), []).append(d)
     today = timezone.localdate()
+    periods = list(
+        DutyPeriod.objects.filter(
+            unit=unit, first_day__lte=first.replace(day=days), last_day__gte=first
+        )
+    )
     rows = [
         {
             "day": day,
             "weekday": "一二三四五六日"[day.weekday()],
             "today": day == today,
             "cells": [grid.get((day, s.pk), []) for s in shifts],
+            "periods": [p.name for p in periods if p.first_day <= day <= p.last_day],
         }
         for day in (first + dt.timedelta(days=i) for i in range(days))
     ]
@@ -100,6 +115,8 @@ def roster_page(request):
             .order_by("duty__starts_at"),
             "me": request.user.pk,
             "now": timezone.now(),
+            "templates": RotaTemplate.objects.filter(unit=unit).order_by("name"),
+            "periods": DutyPeriod.objects.filter(unit=unit, last_day__gte=today),
         },
     )
 
@@ -217,3 +234,95 @@ def swap_decide(request, pk: int):
     else:
         messages.success(request, "已同意换班,排班已更新。" if approved else "已不同意该换班申请。")
     return redirect(f"/duty/?unit={swap.duty.unit_id}&month={swap.duty.day:%Y-%m}")
+
+
+def _people(unit, text: str) -> list:
+    """Usernames in turn order (comma or space separated), each a person of the unit."""
+    names = [n for n in text.replace(",", ",").replace(",", " ").split() if n]
+    people = Membership.objects.filter(unit__path__startswith=unit.path).values("user")
+    found = {
+        u.username: u
+        for u in get_user_model().objects.filter(pk__in=people, username__in=names, is_active=True)
+    }
+    missing = [n for n in names if n not in found]
+    if missing:
+        raise ValueError(f"没有这些本单位人员:{'、'.join(missing)}。")
+    return [found[n] for n in names]
+
+
+@login_required
+@require_POST
+def rota_save(request, unit_id: int):
+    """Keep a rota template: a name, a role, and per shift the usernames in turn order."""
+    unit = _editable_unit(request, unit_id)
+    name = request.POST.get("name", "").strip()[:50]
+    role = request.POST.get("role", "")
+    back = f"/duty/?unit={unit.pk}"
+    if not name or role not in {r.value for r in Role if r in DESK_ROLES}:
+        messages.error(request, "请填写模板名称并选择岗位。")
+        return redirect(back)
+    turns = {}
+    try:
+        for shift in roster.shifts():
+            people = _people(unit, request.POST.get(f"shift_{shift.pk}", ""))
+            if people:
+                turns[str(shift.pk)] = [u.pk for u in people]
+    except ValueError as err:
+        messages.error(request, str(err))
+        return redirect(back)
+    if not turns:
+        messages.error(request, "至少为一个班次填写轮班人员。")
+        return redirect(back)
+    RotaTemplate.objects.update_or_create(
+        unit=unit, name=name, defaults={"role": role, "turns": turns}
+    )
+    messages.success(request, f"已保存轮班模板“{name}”。")
+    return redirect(back)
+
+
+@login_required
+@require_POST
+def rota_apply(request, pk: int):
+    """Fill a span of days with a rota template."""
+    template = RotaTemplate.objects.filter(pk=pk).select_related("unit").first()
+    if template is None:
+        raise Http404("没有这个轮班模板。")
+    _editable_unit(request, template.unit_id)
+    back = f"/duty/?unit={template.unit_id}"
+    try:
+        first = dt.date.fromisoformat(request.POST.get("first", ""))
+        last = dt.date.fromisoformat(request.POST.get("last", ""))
+        made = roster.apply_rota(template, first=first, last=last)
+    except ValueError as err:
+        text = str(err) if "日期" in str(err) or "三个月" in str(err) else "日期格式不对。"
+        messages.error(request, text)
+        return redirect(back)
+    messages.success(request, f"已按“{template.name}”排班 {made} 班次。")
+    return redirect(f"{back}&month={first:%Y-%m}")
+
+
+@login_required
+@require_POST
+def period_add(request, unit_id: int):
+    """A key period with its own duty (两会, 春节…)."""
+    unit = _editable_unit(request, unit_id)
+    back = f"/duty/?unit={unit.pk}"
+    name = request.POST.get("name", "").strip()[:50]
+    try:
+        first = dt.date.fromisoformat(request.POST.get("first", ""))
+        last = dt.date.fromisoformat(request.POST.get("last", ""))
+    except ValueError:
+        messages.error(request, "日期格式不对。")
+        return redirect(back)
+    if not name or last < first:
+        messages.error(request, "请填写名称,结束日期不能早于开始日期。")
+        return redirect(back)
+    DutyPeriod.objects.create(
+        unit=unit,
+        name=name,
+        first_day=first,
+        last_day=last,
+        note=request.POST.get("note", "").strip()[:200],
+    )
+    messages.success(request, f"已添加重点时期“{name}”。")
+    return redirect(f"{back}&month={first:%Y-%m}")
