@@ -67,3 +67,38 @@ def test_an_ordinary_case_is_no_approval(
 def test_only_the_leader_has_the_queue(people, client):
     client.force_login(people["zuoxi"])
     assert client.get("/queues/approvals/").status_code in (403, 404)
+
+
+def test_a_category_or_tag_the_leader_flags_makes_a_case_wait(
+    make_case, people, categories, client, django_capture_on_commit_callbacks
+):
+    """The 组长 flags 市容环卫 (so its 占道经营 below it) and the tag 信访: cases of them are
+    special from 签收 on, wait in 待审批, and the desk cannot dispatch them before."""
+    import pytest
+
+    from jiesu.cases.errors import NotAllowed
+    from jiesu.cases.models import Tag
+
+    categories["mid"].needs_approval = True
+    categories["mid"].save()
+    by_category = make_case(received_at=at("2026-03-02 09:00"), category=categories["stalls"])
+    tag = Tag.objects.create(name="信访", needs_approval=True)
+    by_tag = make_case(received_at=at("2026-03-02 09:10"))
+    by_tag.tags.add(tag)
+    plain = make_case(received_at=at("2026-03-02 09:20"), category=None)
+    with django_capture_on_commit_callbacks(execute=True):
+        for case in (by_category, by_tag, plain):
+            workflow.sign(case, by=people["zuoxi"], at=at("2026-03-02 09:30"))
+    for case in (by_category, by_tag, plain):
+        case.refresh_from_db()
+    assert by_category.special == "须审批分类:市容环卫"
+    assert by_tag.special == "须审批标签:信访"
+    assert plain.special == ""
+    queue = _queue(client, people)
+    assert by_category.platform_no in queue and by_tag.platform_no in queue
+    assert plain.platform_no not in queue
+    assert Notification.objects.filter(kind="approval").count() == 2
+    with pytest.raises(NotAllowed, match="须经组长审批"):
+        workflow.dispatch(
+            by_tag, by=people["zuoxi"], lead_unit=by_tag.community, at=at("2026-03-02 09:40")
+        )

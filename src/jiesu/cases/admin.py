@@ -42,14 +42,16 @@ def merge_selected(modeladmin, request, queryset, *, field):
 
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
-    list_display = ["full_name", "level", "unconfirmed"]
-    list_filter = ["unconfirmed", "level"]
+    list_display = ["full_name", "level", "unconfirmed", "needs_approval"]
+    list_filter = ["unconfirmed", "level", "needs_approval"]
     search_fields = ["name", "full_name"]
     actions = [merge_categories]
 
 
 @admin.register(Tag)
 class TagAdmin(admin.ModelAdmin):
+    list_display = ["name", "needs_approval"]
+    list_filter = ["needs_approval"]
     search_fields = ["name"]
 
 

@@ -108,6 +108,9 @@ class Category(models.Model):
     unconfirmed = models.BooleanField(
         "待确认", default=False, help_text="导入时新出现的分类,待管理员确认或合并"
     )
+    needs_approval = models.BooleanField(
+        "派单须审批", default=False, help_text="此分类及其下级分类的工单,须经组长审批后方可派单"
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "问题分类"
@@ -128,6 +131,9 @@ class Category(models.Model):
 
 class Tag(models.Model):
     name = models.CharField("名称", max_length=30, unique=True)
+    needs_approval = models.BooleanField(
+        "派单须审批", default=False, help_text="带此标签的工单,须经组长审批后方可派单"
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "标签"

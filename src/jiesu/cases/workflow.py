@@ -25,6 +25,7 @@ from jiesu.cases.models import (
     OPEN_STATES,
     Case,
     CaseEvent,
+    Category,
     EvaluationType,
     Platform,
     Satisfaction,
@@ -409,19 +410,40 @@ def receive(*, by=None, at=None, tags=(), **fields) -> Case:
 # --- the actions -------------------------------------------------------------------
 
 
+def flagged_special(case) -> str:
+    """The label that makes a case special by the 组长's flags: a category (or one above
+    it) or a tag marked 派单须审批; "" when none is."""
+    if case.special:
+        return case.special
+    category = case.category
+    if category is not None:
+        above = [int(pk) for pk in category.path.strip("/").split("/") if pk]
+        flagged = Category.objects.filter(pk__in=above, needs_approval=True).order_by("level")
+        found = flagged.values_list("name", flat=True).first()
+        if found:
+            return f"须审批分类:{found}"[:30]
+    if case.pk:
+        tag = case.tags.filter(needs_approval=True).order_by("name").first()
+        if tag is not None:
+            return f"须审批标签:{tag.name}"[:30]
+    return ""
+
+
 def sign(case, *, by, at=None) -> Case:
-    """签收."""
+    """签收. A case of a category or with a tag the 组长 flagged becomes special here, so it
+    waits for the 组长's approval before dispatch."""
     check(case, "sign", by)
     at = at or timezone.now()
+    changes = {"signed_at": at, "dispatch_due_at": deadlines.dispatch_deadline(at)}
+    special = flagged_special(case)
+    if special and not case.special:
+        changes["special"] = special
     return _run(
         case,
         "sign",
         by=by,
         at=at,
-        changes={
-            "signed_at": at,
-            "dispatch_due_at": deadlines.dispatch_deadline(at),
-        },
+        changes=changes,
     )
 
 

@@ -31,9 +31,10 @@ def on_extension(case, step) -> None:
 
 
 def on_signed(case, step) -> None:
-    if not case.special or case.dispatch_approved:
+    special = step.changes.get("special") or case.special  # flagged at this very step
+    if not special or case.dispatch_approved:
         return
-    text = f"【待审批】特殊工单{case.platform_no}({case.special})已签收,须经组长审批后方可派单。"
+    text = f"【待审批】特殊工单{case.platform_no}({special})已签收,须经组长审批后方可派单。"
     key = f"approval:dispatch:{case.pk}"
     notify(Kind.APPROVAL, _leaders(case, step.at), text=text, key=key, case=case, at=step.at)
 
