@@ -55,6 +55,8 @@ def prepare(now: dt.datetime | None = None) -> int:
         handover, _ = Handover.objects.get_or_create(
             unit=unit, changes_at=changes_at, defaults={"shift_in": shift}
         )
+        if handover.made_at is not None:  # made by an earlier pass: nothing to read again
+            continue
         items = snapshot(unit, changes_at if now - changes_at < dt.timedelta(minutes=5) else now)
         if Handover.objects.filter(pk=handover.pk, made_at=None).update(items=items, made_at=now):
             made += 1
