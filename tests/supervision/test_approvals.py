@@ -102,3 +102,27 @@ def test_a_category_or_tag_the_leader_flags_makes_a_case_wait(
         workflow.dispatch(
             by_tag, by=people["zuoxi"], lead_unit=by_tag.community, at=at("2026-03-02 09:40")
         )
+
+
+def test_the_leader_flags_a_category_on_a_page_and_it_is_audited(people, categories, client):
+    from jiesu.audit.models import AuditEvent
+
+    client.force_login(people["zuoxi"])
+    assert client.get("/rules/approval/").status_code == 403
+    client.force_login(people["zuzhang"])
+    page = client.get("/rules/approval/").content.decode()
+    assert "市容环卫" in page  # offered (level 2)
+    client.post("/rules/approval/", {"what": "category", "id": categories["mid"].pk, "on": "1"})
+    categories["mid"].refresh_from_db()
+    assert categories["mid"].needs_approval
+    assert (
+        f'data-flag="category-{categories["mid"].pk}"'
+        in client.get("/rules/approval/").content.decode()
+    )
+    event = AuditEvent.objects.filter(kind="config_update").first()
+    assert event.detail["field"] == "needs_approval" and event.detail["value"] is True
+    client.post("/rules/approval/", {"what": "category", "id": categories["mid"].pk, "on": "0"})
+    categories["mid"].refresh_from_db()
+    assert not categories["mid"].needs_approval
+    bad = client.post("/rules/approval/", {"what": "unit", "id": "1", "on": "1"}, follow=True)
+    assert "请选择分类或标签" in bad.content.decode()
