@@ -6,8 +6,6 @@ import datetime as dt
 import io
 import os
 import re
-import subprocess
-import sys
 import zipfile
 
 import docx
@@ -21,6 +19,7 @@ from jiesu.reports.models import ReportRun, ReportTemplate, RunStatus
 from tests.conftest import at
 from tests.reports.conftest import NOW
 from tests.reports.test_documents import api_scores
+from tests.workers import run_workers
 
 # the default schedule: 日报 12:00 daily, 周报 Monday 09:00, 月报 the 19th 09:00
 DEFAULT_SCHEDULE = {"daily": "12:00", "weekly": "1 09:00", "monthly": "19 09:00"}
@@ -335,30 +334,15 @@ def test_two_worker_processes_build_each_scheduled_report_once(org, tmp_path, se
     was built once, by one of them."""
     if connection.vendor != "postgresql":
         pytest.skip("two processes need a database server")
-    db = connection.settings_dict
-    url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "JIESU_MEDIA_ROOT": str(tmp_path / "media"),
-        "JIESU_REPORT_FORMATS": "xlsx",
-        "JIESU_BACKUP_HOUR": "24",
-    }
     built = []
     for now in ("2026-12-01T12:00:00+08:00", "2026-12-01T12:01:00+08:00"):
-        workers = [
-            subprocess.Popen(
-                [sys.executable, "-m", "jiesu.cli", "worker", "--once", "--now", now],
-                env=env,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                text=True,
-            )
-            for _ in range(2)
-        ]
-        for worker in workers:
-            out, err = worker.communicate(timeout=240)
-            assert worker.returncode == 0, err
+        for out in run_workers(
+            now,
+            tmp_path=tmp_path,
+            JIESU_REPORT_DAILY_AT="12:00",
+            JIESU_REPORT_WEEKLY_AT="1 09:00",
+            JIESU_REPORT_MONTHLY_AT="19 09:00",
+        ):
             built += [int(n) for n in re.findall(r"生成 (\d+) 个", out)]
     # each worker says how many it built: together exactly the nine, none twice
     assert sum(built) == 9

@@ -2,10 +2,7 @@
 fires once, at its minute (a 调休 Saturday included), is a timeline row like a person's,
 and tells the right people without personal data."""
 
-import os
 import re
-import subprocess
-import sys
 
 import pytest
 from django.db import connection
@@ -14,6 +11,7 @@ from jiesu.cases.models import CaseEvent
 from jiesu.supervision import chase
 from jiesu.supervision.models import Notification
 from tests.conftest import at
+from tests.workers import run_workers
 
 # The `dispatched` case: received Mon 03-02 09:00, dispatched 09:40 to 华龙苑南里社区 (its
 # handler: shequ); 7 natural days, so due 03-09 09:00; reminders 4 h before (05:00).
@@ -139,39 +137,8 @@ def test_two_worker_processes_tell_each_person_once(org, people, make_case, tmp_
         case = make_case(received_at=at("2026-03-02 09:00"), platform_no=f"2026039{i:07d}")
         workflow.sign(case, by=people["zuoxi"], at=at("2026-03-02 09:10"))
         workflow.dispatch(case, by=people["zuoxi"], lead_unit=org["hly"], at=at("2026-03-02 09:40"))
-    db = connection.settings_dict
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "JIESU_MEDIA_ROOT": str(tmp_path / "media"),
-        "JIESU_BACKUP_HOUR": "24",
-        "JIESU_REPORT_DAILY_AT": "23:59",
-        "JIESU_REPORT_WEEKLY_AT": "7 23:59",
-        "JIESU_REPORT_MONTHLY_AT": "28 23:59",
-        "JIESU_REPORT_FORMATS": "xlsx",
-    }
-    workers = [
-        subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "jiesu.cli",
-                "worker",
-                "--once",
-                "--now",
-                "2026-03-02T11:40:00+08:00",
-            ],
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for _ in range(2)
-    ]
     said = []
-    for worker in workers:
-        out, err = worker.communicate(timeout=240)
-        assert worker.returncode == 0, err
+    for out in run_workers("2026-03-02T11:40:00+08:00", tmp_path=tmp_path):
         said += [int(n) for n in re.findall(r"自动催办 (\d+) 件", out)]
     assert sum(said) == 10
     assert CaseEvent.objects.filter(action="urge").count() == 10

@@ -7,10 +7,7 @@ import datetime as dt
 import email
 import email.policy
 import json
-import os
 import socket
-import subprocess
-import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -23,6 +20,7 @@ from jiesu.supervision.deliveries import quiet_until, send_due
 from jiesu.supervision.models import Delivery, Notification, Preference
 from jiesu.supervision.notify import notify
 from tests.conftest import at
+from tests.workers import run_workers
 
 # --- the local servers ---------------------------------------------------------------
 
@@ -382,30 +380,12 @@ def test_two_worker_processes_send_each_message_once(smtp, people, tmp_path):
     for i in range(2):
         notify("urge", users, text=f"【自动催办】{i}", key=f"u{i}", at=at("2026-03-02 11:40"))
     assert Delivery.objects.filter(status="pending").count() == 12
-    db = connection.settings_dict
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "JIESU_MEDIA_ROOT": str(tmp_path / "media"),
-        "JIESU_BACKUP_HOUR": "24",
-        "JIESU_REPORT_DAILY_AT": "23:59",
-        "JIESU_REPORT_WEEKLY_AT": "7 23:59",
-        "JIESU_REPORT_MONTHLY_AT": "28 23:59",
-        "JIESU_REPORT_FORMATS": "xlsx",
-        "JIESU_EMAIL_HOST": "127.0.0.1",
-        "JIESU_EMAIL_PORT": str(smtp.port),
-    }
-    command = [sys.executable, "-m", "jiesu.cli", "worker", "--once"]
-    command += ["--now", "2026-03-02T11:40:00+08:00"]
-    workers = [
-        subprocess.Popen(
-            command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-        )
-        for _ in range(2)
-    ]
-    for worker in workers:
-        _, err = worker.communicate(timeout=240)
-        assert worker.returncode == 0, err
+    run_workers(
+        "2026-03-02T11:40:00+08:00",
+        tmp_path=tmp_path,
+        JIESU_EMAIL_HOST="127.0.0.1",
+        JIESU_EMAIL_PORT=str(smtp.port),
+    )
     assert len(smtp.envelopes) == 12
     assert sorted(r for e in smtp.envelopes for r in e.rcpt_tos) == sorted(
         u.email for u in users for _ in range(2)

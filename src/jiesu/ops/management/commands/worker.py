@@ -80,60 +80,56 @@ class Command(BaseCommand):
                 connection.close()  # this thread's own connection, never held between beats
             time.sleep(settings.JIESU_WORKER_HEARTBEAT_SECONDS)
 
-    def handover(self, now=None) -> None:
-        """交接单 at each shift change (supervision.handover); a failure is logged."""
+    def job(self, now, failed: str, run, said: str) -> None:
+        """One job of the pass: `run()` returns its counts; a line is written when it did
+        anything, and a failure is logged (in Chinese) and never stops the loop."""
         try:
-            made = handover.prepare(now)
+            done = run()
         except Exception:
-            logger.exception("生成交接单出错")
-            return
-        if made:
-            self.stdout.write(f"{timezone.localtime(now):%Y-%m-%d %H:%M:%S} 生成交接单 {made} 份")
-
-    def chase(self, now=None) -> None:
-        """催办、临期提醒、超期升级、每日汇总 (supervision.chase); a failure is logged."""
-        try:
-            done = chase.run(now)
-            done["orders"] = orders.chase_answers(now)
-        except Exception:
-            logger.exception("自动催办任务出错")
+            logger.exception(failed)
             return
         if any(done.values()):
-            self.stdout.write(
-                f"{timezone.localtime(now):%Y-%m-%d %H:%M:%S} 自动催办 {done['urge']} 件,"
-                f"临期提醒 {done['due_soon']} 件,超期升级 {done['overdue']} 件,"
-                f"每日汇总 {done['digest']} 条,督办催答复 {done['orders']} 个单位"
-            )
+            self.stdout.write(f"{timezone.localtime(now):%Y-%m-%d %H:%M:%S} {said.format(**done)}")
+
+    def handover(self, now=None) -> None:
+        """交接单 at each shift change (supervision.handover)."""
+        self.job(
+            now, "生成交接单出错", lambda: {"made": handover.prepare(now)}, "生成交接单 {made} 份"
+        )
+
+    def chase(self, now=None) -> None:
+        """催办、临期提醒、超期升级、每日汇总 (supervision.chase), 督办 answers chased."""
+        self.job(
+            now,
+            "自动催办任务出错",
+            lambda: {**chase.run(now), "orders": orders.chase_answers(now)},
+            "自动催办 {urge} 件,临期提醒 {due_soon} 件,超期升级 {overdue} 件,"
+            "每日汇总 {digest} 条,督办催答复 {orders} 个单位",
+        )
 
     def send_notifications(self, now=None) -> None:
         """站外通知 (supervision.deliveries): e-mail, SMS and the group robot, with retries."""
-        try:
-            done = deliveries.send_due(now)
-        except Exception:
-            logger.exception("发送站外通知出错")
-            return
-        if any(done.values()):
-            self.stdout.write(
-                f"{timezone.localtime(now):%Y-%m-%d %H:%M:%S} 站外通知发送 {done['sent']} 条,"
-                f"待重试 {done['retry']} 条,失败 {done['failed']} 条"
-            )
+        self.job(
+            now,
+            "发送站外通知出错",
+            lambda: deliveries.send_due(now),
+            "站外通知发送 {sent} 条,待重试 {retry} 条,失败 {failed} 条",
+        )
 
     def reports(self, now=None) -> None:
-        """Reports (报告): queue the scheduled ones due, build the queued ones, fail those
-        whose worker stopped, delete old ledger files. A failure is logged, never fatal."""
-        try:
-            report_jobs.fail_stalled(now)
-            queued = report_jobs.schedule(now)
-            built = report_jobs.run_queued(now)
-            removed = report_jobs.remove_old_ledgers(now)
-        except Exception:
-            logger.exception("后台报告任务出错")
-            return
-        if queued or built or removed:
-            self.stdout.write(
-                f"{timezone.localtime(now):%Y-%m-%d %H:%M:%S} "
-                f"定时报告排队 {queued} 个,生成 {built} 个,删除过期台账文件 {removed} 个"
-            )
+        """Reports (报告): fail those whose worker stopped, queue the scheduled ones due,
+        build the queued ones, delete old ledger files."""
+        self.job(
+            now,
+            "后台报告任务出错",
+            lambda: {
+                "stalled": report_jobs.fail_stalled(now),
+                "queued": report_jobs.schedule(now),
+                "built": report_jobs.run_queued(now),
+                "removed": report_jobs.remove_old_ledgers(now),
+            },
+            "定时报告排队 {queued} 个,生成 {built} 个,中断 {stalled} 个,删除过期台账文件 {removed} 个",
+        )
 
     def reports_loop(self):
         """The reports' own thread: a pass at once, then whenever something is queued, and
