@@ -106,26 +106,14 @@ def free_port() -> int:
 def on_postgres(args, var: Path) -> None:
     """The dashboard on bench/scores.py's PostgreSQL data, at the data's own `now`."""
     import scores as data
-    from pgserver import Postgres
 
-    server = None
-    try:
-        if args.url:
-            url = args.url
-        else:
-            server = Postgres()
-            server.start()
-            url = server.url
-        data.setup_django(url, var, ROOT / "src", [])
+    with data.district_database(args.url, var, src=ROOT / "src", keep=args.keep, cases=args.cases):
         from django.contrib.auth.models import User
         from django.db.models import Count
 
         from jiesu.cases.models import Case
         from jiesu.org.models import Membership, Role, Unit, UnitKind
 
-        if not Case.objects.exists():
-            units = data.build_units()
-            data.build_cases(args.cases, 36, 1, *units)
         district = Unit.objects.get(kind=UnitKind.DISTRICT)
         busiest = Case.objects.values("street_id").annotate(n=Count("pk")).order_by("-n").first()
         street = Unit.objects.get(pk=busiest["street_id"])
@@ -135,12 +123,6 @@ def on_postgres(args, var: Path) -> None:
             user, _ = User.objects.get_or_create(username=username)
             Membership.objects.get_or_create(user=user, unit=unit, role=role)
         measure(args, None, data.NOW)
-    finally:
-        if server and args.keep:
-            print(f"\n保留数据库:--url {server.url}")
-            print(f"停止:{' '.join(server.stop_command('immediate'))};删除:rm -rf {server.dir}")
-        elif server:
-            server.stop("immediate")
 
 
 def measure(args, env: dict | None, now=None) -> None:

@@ -183,67 +183,57 @@ def monthly(args) -> None:
 
     sys.path.insert(0, str(ROOT / "bench"))
     import scores as data
-    from pgserver import Postgres
 
     var = Path(tempfile.mkdtemp(prefix="jiesu-monthly-"))
-    server = None
     try:
-        if args.url:
-            url = args.url
-        else:
-            server = Postgres()
-            server.start()
-            url = server.url
-        data.setup_django(url, var, ROOT / "src", [])
-        from django.db.models import Count
+        with data.district_database(args.url, var, src=ROOT / "src", cases=args.cases):
+            from django.db.models import Count
 
-        from jiesu.assessment import rules
-        from jiesu.cases.models import Case
-        from jiesu.org.models import Unit, UnitKind
-        from jiesu.reports import documents
+            from jiesu.assessment import rules
+            from jiesu.cases.models import Case
+            from jiesu.org.models import Unit, UnitKind
+            from jiesu.reports import documents
 
-        if not Case.objects.exists():
-            data.build_cases(args.cases, 36, 1, *data.build_units())
-        period = data.PAST_PERIOD
-        start, end = rules.period_bounds(period)
-        in_period = Case.objects.filter(received_at__gte=start, received_at__lt=end)
-        district = Unit.objects.get(kind=UnitKind.DISTRICT)
-        smallest = in_period.values("street_id").annotate(n=Count("pk")).order_by("n", "street_id")
-        street = Unit.objects.get(pk=smallest.first()["street_id"])
-        print(f"数据:{Case.objects.count():,} 件工单;周期 {period};负载 {load_text()}")
-        print(
-            "\n| 单位 | 周期受理 | 首次生成 s | 之后生成(3 次中位数)s | 文件 KB |\n|---|---:|---:|---:|---:|"
-        )
-        for unit in (street, district):
-            out = var / f"monthly-{unit.pk}.docx"
-
-            def build(unit=unit, out=out):
-                started = time.perf_counter()
-                documents.build(
-                    "monthly",
-                    reach=None,
-                    period=period,
-                    unit=unit.pk,
-                    fmt="docx",
-                    out=out,
-                    now=data.NOW,
-                )
-                return time.perf_counter() - started
-
-            first = build()
-            later = statistics.median(build() for _ in range(3))
-            count = in_period.filter(
-                **({"district": unit} if unit == district else {"street": unit})
+            period = data.PAST_PERIOD
+            start, end = rules.period_bounds(period)
+            in_period = Case.objects.filter(received_at__gte=start, received_at__lt=end)
+            district = Unit.objects.get(kind=UnitKind.DISTRICT)
+            smallest = (
+                in_period.values("street_id").annotate(n=Count("pk")).order_by("n", "street_id")
             )
+            street = Unit.objects.get(pk=smallest.first()["street_id"])
+            print(f"数据:{Case.objects.count():,} 件工单;周期 {period};负载 {load_text()}")
             print(
-                f"| {unit.name} | {count.count():,} | {first:.1f} | {later:.1f} "
-                f"| {out.stat().st_size / 1000:.0f} |"
+                "\n| 单位 | 周期受理 | 首次生成 s | 之后生成(3 次中位数)s | 文件 KB |\n|---|---:|---:|---:|---:|"
             )
-        print(f"\n负载(结束时):{load_text()}")
+            for unit in (street, district):
+                out = var / f"monthly-{unit.pk}.docx"
+
+                def build(unit=unit, out=out):
+                    started = time.perf_counter()
+                    documents.build(
+                        "monthly",
+                        reach=None,
+                        period=period,
+                        unit=unit.pk,
+                        fmt="docx",
+                        out=out,
+                        now=data.NOW,
+                    )
+                    return time.perf_counter() - started
+
+                first = build()
+                later = statistics.median(build() for _ in range(3))
+                count = in_period.filter(
+                    **({"district": unit} if unit == district else {"street": unit})
+                )
+                print(
+                    f"| {unit.name} | {count.count():,} | {first:.1f} | {later:.1f} "
+                    f"| {out.stat().st_size / 1000:.0f} |"
+                )
+            print(f"\n负载(结束时):{load_text()}")
     finally:
         shutil.rmtree(var, ignore_errors=True)
-        if server:
-            server.stop("immediate")
 
 
 def load_text() -> str:

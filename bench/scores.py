@@ -35,6 +35,7 @@ the planner sees only its own; the results must be equal.
 """
 
 import argparse
+import contextlib
 import datetime as dt
 import os
 import shutil
@@ -129,6 +130,32 @@ def setup_django(url: str, var: Path, src: Path, pg_settings: list[str]) -> None
 
 
 # ---------------------------------------------------------------------------- the data
+
+
+@contextlib.contextmanager
+def district_database(url, var: Path, *, src: Path, settings=(), keep=False, cases=None):
+    """This script's district on PostgreSQL: the database at `url`, or one on a throw-away
+    server (left running with `keep`); Django set up on it and, with `cases`, the district
+    built when the database is empty. Yields the database URL."""
+    server = None
+    if not url:
+        server = Postgres()
+        server.start()
+        url = server.url
+    try:
+        setup_django(url, var, src, list(settings))
+        if cases:
+            from jiesu.cases.models import Case
+
+            if not Case.objects.exists():
+                build_cases(cases, 36, 1, *build_units())
+        yield url
+    finally:
+        if server and keep:
+            print(f"\n保留数据库:--url {url}\n停止:{' '.join(server.stop_command('immediate'))}")
+            print(f"删除:rm -rf {server.dir}")
+        elif server:
+            server.stop("immediate")
 
 
 def build_units():
@@ -1016,23 +1043,11 @@ def main() -> None:
     )
     args = parser.parse_args()
     var = Path(tempfile.mkdtemp(prefix="jiesu-scores-"))
-    server = None
     try:
-        if args.url:
-            url = args.url
-        else:
-            server = Postgres()
-            server.start()
-            url = server.url
-        setup_django(url, var, args.src, args.set)
-        run(args)
+        with district_database(args.url, var, src=args.src, settings=args.set, keep=args.keep):
+            run(args)
     finally:
         shutil.rmtree(var, ignore_errors=True)
-        if server and args.keep:
-            print(f"\n保留数据库:--url {url}\n停止:{' '.join(server.stop_command('immediate'))}")
-            print(f"删除:rm -rf {server.dir}")
-        elif server:
-            server.stop("immediate")
 
 
 if __name__ == "__main__":
